@@ -1,2 +1,2 @@
-// One test workspace: every package is a named project (see each package's vitest.config.ts).
-export default ['services/*', 'contracts', 'projections', 'cdk', 'charts', 'mobile-native'];
+// One test workspace: every package with a vitest.config.ts is a named project.
+export default ['services/*/vitest.config.ts', '*/vitest.config.ts'];

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import { loggerOptions } from '../logger.ts';
+import { healthPlugin } from './health.ts';
+import { metricsPlugin } from './metrics.ts';
+import { installProblemHandlers } from './problem.ts';
+
+/** A Fastify instance with TypeBox schemas as the source of handler types. */
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface AppOptions {
+  /** Service name: logged on every line, a label on every metric, the OpenAPI title. */
+  service: string;
+  version?: string;
+  env: {
+    LOG_LEVEL: string;
+    CORS_ORIGINS: string;
+    RATE_LIMIT_PER_MINUTE: number;
+    BODY_LIMIT_BYTES: number;
+  };
+  /** Pass `false` to silence logs (tests), or a pino instance to share one. */
+  logger?: boolean | FastifyBaseLogger;
+  /** Skip the rate limiter (the edge leaves it to the services behind it). */
+  rateLimit?: boolean;
+  /** Let the proxy set the headers it owns (the edge). */
+  helmet?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The app every service starts from: problem+json errors, helmet, CORS, rate
+ * limiting, body size limit, request ids, health, metrics and OpenAPI 3.1
+ * generated from the route schemas (served at `/openapi.json`).
+ *
+ * @example
+ * const app = await createApp({ service: 'pocs', env });
+ * app.register(pocRoutes, { prefix: '/v1' });
+ * await app.ready();
+ */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { env } = options;
+  const app = Fastify({
+    ...(typeof options.logger === 'object'
+      ? { loggerInstance: options.logger }
+      : { logger: options.logger === false ? false : loggerOptions(options.service, env.LOG_LEVEL) }),
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: ['127.0.0.1', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installProblemHandlers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  if (options.helmet !== false) {
+    await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  }
+  await app.register(cors, {
+    origin: env.CORS_ORIGINS === '*' ? true : env.CORS_ORIGINS.split(',').map((o) => o.trim()),
+    exposedHeaders: ['Consistency-Token', 'Consistency-Token-Timeout', 'ETag', 'Retry-After', 'X-Request-Id'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'Consistency-Token', 'X-Request-Id'],
+  });
+  if (options.rateLimit !== false) {
+    await app.register(rateLimit, {
+      max: env.RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+      // Fastify's error handler turns this into problem+json with Retry-After.
+      errorResponseBuilder: (_request, context) => {
+        const error = new Error(`Rate limit exceeded, retry in ${context.after}`) as Error & { statusCode: number };
+        error.statusCode = context.statusCode;
+        return error;
+      },
+    });
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `POC Tracker ${options.service}`, version: options.version ?? '1.0.0' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(metricsPlugin, { service: options.service });
+  await app.register(healthPlugin);
+  await app.register(async (scope) => {
+    scope.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => scope.swagger());
+  });
+  return app;
+}

@@ -1,0 +1,32 @@
+import type { LoggerOptions } from 'pino';
+
+/**
+ * pino options shared by every service: JSON lines, ISO time, the service name
+ * on every line, secrets redacted. Request ids come from Fastify (`reqId`), and
+ * the auth plugin adds `tenantId` to the request's child logger once known.
+ */
+export function loggerOptions(service: string, level: string): LoggerOptions {
+  return {
+    level,
+    base: { service },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.query.token',
+        '*.password',
+        '*.refreshToken',
+        '*.accessToken',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req(request: { method: string; url: string; headers: Record<string, unknown>; ip?: string }) {
+        // Never log the query string of the WebSocket sync route: it carries the token.
+        const url = request.url.includes('token=') ? request.url.replace(/token=[^&]*/g, 'token=[redacted]') : request.url;
+        return { method: request.method, url, remoteAddress: request.ip };
+      },
+    },
+  };
+}
