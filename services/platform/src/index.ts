@@ -18,3 +18,6 @@ export * from './ports/cache.ts';
 export * from './adapters/postgres-event-store.ts';
 export * from './adapters/postgres-log-event-bus.ts';
 export * from './http/run.ts';
+export * from './auth/principal.ts';
+export * from './auth/verifier.ts';
+export * from './auth/plugin.ts';
