@@ -21,3 +21,4 @@ export * from './http/run.ts';
 export * from './auth/principal.ts';
 export * from './auth/verifier.ts';
 export * from './auth/plugin.ts';
+export * from './adapters/postgres-search.ts';
