@@ -10,7 +10,7 @@
  *   const helm = ensureHelm();
  *   execFileSync(helm, ['template', 'poc', 'charts/poc-tracker']);
  *
- * Run `pnpm --filter @poc/charts helm -- version` to see which helm you get.
+ * Run `pnpm --filter @poc/charts helm version` to see which helm you get.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
