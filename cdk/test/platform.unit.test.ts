@@ -239,6 +239,17 @@ describe.each(['dev', 'prod'] as const)('%s stage', (stage) => {
       expect(trust).toContain('Fn::Sub');
     });
 
+    it('has an encrypted, scanned, immutable image repository per workload', () => {
+      for (const w of WORKLOADS) {
+        t('Cluster').hasResourceProperties('AWS::ECR::Repository', {
+          RepositoryName: `poc-tracker/${w.name}`,
+          ImageTagMutability: 'IMMUTABLE',
+          ImageScanningConfiguration: { ScanOnPush: true },
+          EncryptionConfiguration: Match.objectLike({ EncryptionType: 'KMS' }),
+        });
+      }
+    });
+
     it('gives each workload only its own Kafka topics and buckets', () => {
       const policyOf = (name: string) => JSON.stringify(Object.values(resourcesOfType(t('Cluster'), 'AWS::IAM::Role')).find((r) => r.Properties?.RoleName === `poc-${stage}-${name}`)?.Properties?.Policies ?? []);
       expect(policyOf('video')).toContain('videos.events.v1');

@@ -1,5 +1,6 @@
 import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -240,6 +241,21 @@ export class ClusterStack extends Stack {
         ],
       }),
     );
+
+    // --- Container images: one repository per workload, named as the charts expect ------------------
+    // (one account per stage: the names are the same in every stage). No emptyOnDelete: Lambda-backed.
+    for (const workload of WORKLOADS) {
+      new ecr.Repository(this, `Images${workload.name[0]!.toUpperCase()}${workload.name.slice(1)}`, {
+        repositoryName: `poc-tracker/${workload.name}`,
+        imageScanOnPush: true,
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        encryption: ecr.RepositoryEncryption.KMS,
+        encryptionKey: foundation.storageKey,
+        lifecycleRules: [{ description: 'keep the last 50 images', maxImageCount: 50 }],
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+    new CfnOutput(this, 'ImageRegistry', { value: `${this.account}.dkr.ecr.${this.region}.${this.urlSuffix}`, description: 'charts: global.image.registry' });
 
     new CfnOutput(this, 'ClusterName', { value: this.cluster.ref });
     new CfnOutput(this, 'ClusterAdminRoleArn', { value: adminRoleArn, description: 'aws eks update-kubeconfig --role-arn <this>' });
