@@ -55,8 +55,9 @@ spec:
         prometheus.io/path: /metrics
     spec:
       serviceAccountName: {{ $name }}
-      # The projected IRSA token is mounted by the EKS pod identity webhook; nothing else needs the API.
-      automountServiceAccountToken: {{ ternary "true" "false" (not (empty (include "poc-common.roleArn" .))) }}
+      # No service talks to the Kubernetes API. The IRSA web identity token is a separate projected
+      # volume that the EKS pod identity webhook adds, whatever this setting.
+      automountServiceAccountToken: false
       terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
       securityContext:
         runAsNonRoot: true
