@@ -22,3 +22,4 @@ export * from './auth/principal.ts';
 export * from './auth/verifier.ts';
 export * from './auth/plugin.ts';
 export * from './adapters/postgres-search.ts';
+export * from './adapters/opensearch-search.ts';
