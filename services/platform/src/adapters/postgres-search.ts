@@ -19,6 +19,8 @@ import {
 import { type HighlightTerm, highlightText } from './search-highlight.ts';
 
 const LIVE = 'search_pocs';
+/** The tables of one index: the searchable rows, the documents, the word list, the facet counts. */
+const SUFFIXES = ['', '_docs', '_words', '_facets'];
 const REBUILD = /^search_pocs_r[a-z0-9]{1,20}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Corrections tried per query word. */
@@ -32,9 +34,9 @@ export function tenantSchema(tenantId: string): string {
 
 /**
  * Shared objects, created once per database: the extensions (in schema
- * `extensions`), the `search.poc` text search configuration (simple +
- * unaccent), the IMMUTABLE `search.fold` (lower + unaccent, indexable), and
- * the trigger that keeps a search table's facet counts and word list.
+ * `extensions`), the IMMUTABLE `search.fold` (lower + unaccent, indexable),
+ * `search.words` (split and folded words to a tsvector) and the trigger that
+ * keeps a search table's facet counts and word list.
  */
 export const searchMigrations: Record<string, Migration> = {
   '001_search': {
@@ -45,11 +47,14 @@ export const searchMigrations: Record<string, Migration> = {
         create extension if not exists pg_trgm schema extensions;
         create extension if not exists fuzzystrmatch schema extensions;
         create schema if not exists search;
-        create text search configuration search.poc (copy = pg_catalog.simple);
-        alter text search configuration search.poc
-          alter mapping for word, numword, hword, hword_part, hword_numpart, numhword with extensions.unaccent, simple;
         create function search.fold(text) returns text language sql immutable parallel safe strict
           as $$ select lower(extensions.unaccent('extensions.unaccent'::regdictionary, $1)) $$;
+        -- Words were split by the adapter (runs of letters and digits) and folded: no parser, no positions.
+        create function search.words(text) returns tsvector language sql immutable parallel safe strict
+          as $$ select array_to_tsvector(array_remove(string_to_array($1, ' '), '')) $$;
+        -- A folded word as a tsquery lexeme literal (no parser, no dictionary: it is compared as is).
+        create function search.lexeme(text) returns text language sql immutable parallel safe strict
+          as $$ select '''' || replace(replace($1, '\\', '\\\\'), '''', '''''') || '''' $$;
         -- Per statement, with transition tables: one upsert of a batch is one update of the counts.
         create function search.track_pocs() returns trigger language plpgsql as $fn$
         declare
@@ -100,12 +105,13 @@ interface Result {
 }
 
 /**
- * The embedded search adapter: PostgreSQL full text (`search.poc`: simple +
- * unaccent) for words and prefixes, `fuzzystrmatch` + `pg_trgm` over a
+ * The embedded search adapter: PostgreSQL full text (tsvectors of words
+ * folded by `unaccent`, GIN-indexed) for words and prefixes, `fuzzystrmatch` + `pg_trgm` over a
  * per-table word list for typos, GIN indexes for tag and language filters,
  * facet counts kept by a statement trigger (so unfiltered facets cost a
  * lookup), in the tenant's schema (`tenant_<uuid without dashes>`):
- * `search_pocs`, `search_pocs_words`, `search_pocs_facets`.
+ * `search_pocs` (narrow, indexed rows), `search_pocs_docs` (the documents),
+ * `search_pocs_words`, `search_pocs_facets`.
  *
  * @example
  * await PostgresSearch.migrate(db);
@@ -141,138 +147,188 @@ export class PostgresSearch implements SearchPort {
       const seen = newest.get(doc.id);
       if (!seen || seen.version < doc.version) newest.set(doc.id, doc);
     }
-    const rows = [...newest.values()].map((doc) => ({
-      ...doc,
-      name_words: searchWords(doc.name).join(' '),
-      tag_words: doc.tags.flatMap((t) => searchWords(t)).join(' '),
-      description_words: (doc.description.match(/[\p{L}\p{N}]+/gu) ?? []).join(' '),
-      source: doc,
-    }));
+    const rows = [...newest.values()].map((doc) => {
+      const name = searchWords(doc.name, Infinity).join(' ');
+      const tags = doc.tags.flatMap((t) => searchWords(t, Infinity)).join(' ');
+      return { ...doc, _name: name, _tags: tags, _all: `${name} ${tags} ${searchWords(doc.description, Infinity).join(' ')}` };
+    });
+    // The document itself goes to a side table: the scans behind counts and facets read narrow rows.
     await sql`
-      insert into ${sql.id(schema, table)} as t (id, name, description, languages, tags, status, created_by, created_at, version, sort_name, name_key, document, source)
-      select r.id, r.name, r.description, r.languages, r.tags, r.status, r."createdBy", r."createdAt", r.version,
-        search.fold(r.name), search.fold(r.name_words),
-        setweight(to_tsvector('search.poc', r.name_words), 'A')
-          || setweight(to_tsvector('search.poc', r.tag_words), 'B')
-          || setweight(to_tsvector('search.poc', r.description_words), 'C'),
-        r.source
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
-        id uuid, name text, description text, languages text[], tags text[], status text, "createdBy" text,
-        "createdAt" timestamptz, version integer, name_words text, tag_words text, description_words text, source jsonb)
-      order by r.id
-      on conflict (id) do update set
-        name = excluded.name, description = excluded.description, languages = excluded.languages, tags = excluded.tags,
-        status = excluded.status, created_by = excluded.created_by, created_at = excluded.created_at, version = excluded.version,
-        sort_name = excluded.sort_name, name_key = excluded.name_key, document = excluded.document, source = excluded.source
-      where t.version < excluded.version`.execute(this.db);
+      with input as (
+        select r.*, e - '{_name,_tags,_all}'::text[] as source
+        from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) as e,
+          lateral jsonb_to_record(e) as r(id uuid, name text, languages text[], tags text[], status text, "createdBy" text,
+            "createdAt" timestamptz, version integer, _name text, _tags text, _all text)
+      ), written as (
+        insert into ${sql.id(schema, table)} as t (id, name, languages, tags, status, created_by, created_at, version, sort_name, name_key, name_doc, tags_doc, document)
+        select r.id, r.name, r.languages, r.tags, r.status, r."createdBy", r."createdAt", r.version,
+          search.fold(r.name), n.key, search.words(n.key), search.words(search.fold(r._tags)), search.words(search.fold(r._all))
+        from input r, lateral (select search.fold(r._name) as key) n
+        order by r.id
+        on conflict (id) do update set
+          name = excluded.name, languages = excluded.languages, tags = excluded.tags, status = excluded.status, created_by = excluded.created_by,
+          created_at = excluded.created_at, version = excluded.version, sort_name = excluded.sort_name, name_key = excluded.name_key,
+          name_doc = excluded.name_doc, tags_doc = excluded.tags_doc, document = excluded.document
+        where t.version < excluded.version
+        returning id
+      )
+      insert into ${sql.id(schema, `${table}_docs`)} as s (id, source)
+      select input.id, input.source from input join written using (id) order by input.id
+      on conflict (id) do update set source = excluded.source`.execute(this.db);
   }
 
   async remove(tenantId: string, ids: readonly string[], options: SearchWriteOptions = {}): Promise<void> {
     if (ids.length === 0) return;
     const valid = ids.filter((id) => UUID.test(id));
-    await sql`delete from ${sql.id(tenantSchema(tenantId), tableName(options.index))} where id = any(${valid}::uuid[])`.execute(this.db);
+    const schema = tenantSchema(tenantId);
+    const table = tableName(options.index);
+    await sql`
+      with gone as (delete from ${sql.id(schema, table)} where id = any(${valid}::uuid[]) returning id)
+      delete from ${sql.id(schema, `${table}_docs`)} where id in (select id from gone)`.execute(this.db);
   }
 
   async search(tenantId: string, query: SearchQuery): Promise<SearchPage> {
     const schema = tenantSchema(tenantId);
     const qWords = searchWords(query.q ?? '');
     const nameWords = searchWords(query.name ?? '');
-    const hasText = qWords.length + nameWords.length > 0;
+    const words = [...qWords.map((w) => [w, 'all'] as const), ...nameWords.map((w) => [w, 'name'] as const)];
+    const hasText = words.length > 0;
     const sort: SearchSort = query.sort ?? (hasText ? 'relevance' : '-createdAt');
     const cursor = query.cursor ? decodeSearchCursor(query.cursor, sort) : null;
-    const t = (name: string) => sql.id(schema, `${LIVE}${name}`);
+    const table = sql.id(schema, LIVE);
+    const facetsTable = sql.id(schema, `${LIVE}_facets`);
 
-    // Each filter by name, so a facet can leave its own out.
-    const filters: Record<string, RawBuilder<unknown> | undefined> = {
-      text: hasText ? sql`d.document @@ tsq.q` : undefined,
-      languages: query.languages?.length ? sql`d.languages && ${[...query.languages]}::text[]` : undefined,
-      tags: query.tags?.length ? sql`d.tags @> ${[...query.tags]}::text[]` : undefined,
-      status: query.status ? sql`d.status = ${query.status}` : undefined,
-      from: query.from ? sql`d.created_at >= ${query.from}::timestamptz` : undefined,
-      to: query.to ? sql`d.created_at < ${query.to}::timestamptz` : undefined,
-      createdBy: query.createdBy ? sql`d.created_by = ${query.createdBy}` : undefined,
+    // Filters that narrow every facet (text, tags, dates, author) make the base set; languages and
+    // status apply on top of it, each facet leaving its own out.
+    const common = [
+      qWords.length ? sql`d.document @@ tsq.q_all` : null,
+      nameWords.length ? sql`d.name_doc @@ tsq.q_name` : null,
+      query.tags?.length ? sql`d.tags @> ${[...query.tags]}::text[]` : null,
+      query.from ? sql`d.created_at >= ${query.from}::timestamptz` : null,
+      query.to ? sql`d.created_at < ${query.to}::timestamptz` : null,
+      query.createdBy ? sql`d.created_by = ${query.createdBy}` : null,
+    ].filter((x) => x !== null);
+    const languages = query.languages?.length ? [...query.languages] : null;
+    const lang = languages ? sql`m.languages && ${languages}::text[]` : null;
+    const status = query.status ? sql`m.status = ${query.status}` : null;
+    const and = (parts: (RawBuilder<unknown> | null)[]) => {
+      const present = parts.filter((p) => p !== null);
+      return present.length ? sql`where ${sql.join(present, sql` and `)}` : sql``;
     };
-    const where = (except?: string) => {
-      const parts = Object.entries(filters).filter(([k, v]) => v && k !== except).map(([, v]) => v!);
-      return parts.length ? sql`where ${sql.join(parts, sql` and `)}` : sql``;
-    };
-    const unfiltered = (except?: string) => Object.entries(filters).every(([k, v]) => !v || k === except);
-    const from = hasText ? sql`${t('')} d, tsq` : sql`${t('')} d`;
 
+    // Relevance per word: the best field it matched in (name 1, tags 0.4, description 0.1), halved
+    // for a prefix or a typo; plus 4 when the whole name is the query.
     const score = hasText
-      ? sql`(ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, tsq.q) + ts_rank('{0.1, 0.2, 0.4, 1.0}', d.document, tsq.exact)
-            + case when d.name_key = tsq.phrase then 4 else 0 end)::float8`
+      ? sql`(${sql.join(
+          words.map(([, scope], i) => {
+            const [e, a] = [sql.ref(`tsq.e${i + 1}`), sql.ref(`tsq.a${i + 1}`)];
+            const name = sql`case when d.name_doc @@ ${e} then 1.0 when d.name_doc @@ ${a} then 0.5 else 0 end`;
+            return scope === 'name'
+              ? name
+              : sql`greatest(${name},
+                  case when d.tags_doc @@ ${e} then 0.4 when d.tags_doc @@ ${a} then 0.2 else 0 end,
+                  case when d.document @@ ${e} then 0.1 else 0.05 end)`;
+          }),
+          sql` + `,
+        )} + case when d.name_key = tsq.phrase then 4 else 0 end)::float8`
       : sql`0::float8`;
     const order = {
-      relevance: { key: sql`m.score`, page: sql`m.score desc, m.id`, after: (k: unknown, id: string) => sql`(m.score < ${k}::float8 or (m.score = ${k}::float8 and m.id > ${id}::uuid))` },
+      relevance: {
+        page: sql`m.score desc, m.id`,
+        after: (k: unknown, id: string) => sql`(m.score < ${k}::float8 or (m.score = ${k}::float8 and m.id > ${id}::uuid))`,
+        key: sql`m.score`,
+      },
       '-createdAt': {
-        key: sql`to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
         page: sql`m.created_at desc, m.id desc`,
         after: (k: unknown, id: string) => sql`(m.created_at, m.id) < (${k}::timestamptz, ${id}::uuid)`,
+        key: sql`to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       },
-      name: { key: sql`m.sort_name`, page: sql`m.sort_name, m.id`, after: (k: unknown, id: string) => sql`(m.sort_name, m.id) > (${k}::text collate "C", ${id}::uuid)` },
+      name: {
+        page: sql`m.sort_name, m.id`,
+        after: (k: unknown, id: string) => sql`(m.sort_name, m.id) > (${k}::text collate "C", ${id}::uuid)`,
+        key: sql`m.sort_name`,
+      },
     }[sort];
 
-    const facet = (name: 'language' | 'tag' | 'status', column: RawBuilder<unknown>, except?: string) =>
-      unfiltered(except)
-        ? sql`(select coalesce(json_agg(json_build_object('value', f.value, 'count', f.count) order by f.count desc, f.value collate "C"), '[]')
-              from (select value, count from ${t('_facets')} where facet = ${name} and count > 0 order by count desc, value collate "C" limit ${FACET_SIZE}) f)`
-        : sql`(select coalesce(json_agg(json_build_object('value', f.value, 'count', f.count) order by f.count desc, f.value collate "C"), '[]')
-              from (select v.value, count(*)::int as count from ${from}, lateral ${column} as v(value) ${where(except)}
-                    group by v.value order by count(*) desc, v.value collate "C" limit ${FACET_SIZE}) f)`;
+    // With text or narrowing filters the base set is computed once and every count reads it;
+    // without, counts come from the trigger-kept table or straight from the indexes.
+    const useBase = common.length > 0;
+    const from = useBase ? sql`base m` : sql`${table} m`;
+    const facetJson = (inner: RawBuilder<unknown>) =>
+      sql`(select coalesce(json_agg(json_build_object('value', f.value, 'count', f.count) order by f.count desc, f.value collate "C"), '[]') from (${inner}) f)`;
+    const stored = (name: string) =>
+      facetJson(sql`select value, count from ${facetsTable} where facet = ${name} and count > 0 order by count desc, value collate "C" limit ${FACET_SIZE}`);
+    const counted = (column: RawBuilder<unknown>, filters: (RawBuilder<unknown> | null)[]) =>
+      facetJson(sql`select value, count(*)::int as count from (select ${column} as value from ${from} ${and(filters)}) v
+        group by value order by count(*) desc, value collate "C" limit ${FACET_SIZE}`);
+    const languagesFacet = !useBase && !status ? stored('language') : counted(sql`unnest(m.languages)`, [status]);
+    const statusFacet = !useBase && !lang ? stored('status') : counted(sql`m.status`, [lang]);
+    const tagsFacet = !useBase && !lang && !status ? stored('tag') : counted(sql`unnest(m.tags)`, [lang, status]);
+    const total =
+      !useBase && !lang && !status
+        ? sql`(select coalesce(sum(count), 0) from ${facetsTable} where facet = 'status')`
+        : sql`(select count(*) from ${from} ${and([lang, status])})`;
 
-    const total = unfiltered()
-      ? sql`(select coalesce(sum(count), 0) from ${t('_facets')} where facet = 'status')`
-      : sql`(select count(*) from ${from} ${where()})`;
-
-    const words = [...qWords.map((w) => [w, 'all'] as const), ...nameWords.map((w) => [w, 'name'] as const)];
-    const tsq = hasText
-      ? sql`with words as materialized (
+    const ctes: RawBuilder<unknown>[] = [];
+    if (hasText) {
+      ctes.push(sql`words as materialized (
           select u.i, u.scope, search.fold(u.raw) as w, u.edits
           from unnest(${words.map(([w]) => w)}::text[], ${words.map(([, s]) => s)}::text[], ${words.map(([w]) => allowedEdits(w))}::int[])
             with ordinality as u(raw, scope, edits, i)
-        ), alts as materialized (
+        )`);
+      ctes.push(sql`alts as materialized (
           select words.*, array(
             select c.word from (
               select l.word, extensions.levenshtein_less_equal(l.word, words.w, words.edits) as d
-              from ${t('_words')} l
+              from ${sql.id(schema, `${LIVE}_words`)} l
               where words.edits > 0 and l.word <> words.w
                 and char_length(l.word) between char_length(words.w) - words.edits and char_length(words.w) + words.edits
                 and (l.word operator(extensions.%) words.w
                      or (l.word >= left(words.w, 1) and l.word < left(words.w, 1) || chr(1114111)))
             ) c where c.d <= words.edits order by c.d, c.word limit ${MAX_CORRECTIONS}) as corrections
           from words
-        ), parts as (
-          select i, w, scope, corrections, case when scope = 'name' then ':A' else '' end as weight,
-            case when scope = 'name' then 'A' else '' end as prefix_weight, quote_literal(w) as lit from alts
-        ), tsq as materialized (
+        )`);
+      ctes.push(sql`parts as (
+          select i, scope, w, corrections, search.lexeme(w) as lit,
+            array_to_string(array[search.lexeme(w) || case when char_length(w) >= 2 then ':*' else '' end]
+              || array(select search.lexeme(c) from unnest(corrections) c), ' | ') as alternatives
+          from alts
+        )`);
+      ctes.push(sql`tsq as materialized (
           select
-            to_tsquery('search.poc', string_agg('(' || array_to_string(
-              array[lit || case when char_length(w) >= 2 then ':*' || prefix_weight else weight end]
-                || array(select quote_literal(c) || weight from unnest(corrections) c), ' | ') || ')', ' & ' order by i)) as q,
-            to_tsquery('search.poc', string_agg(lit || weight, ' | ' order by i)) as exact,
+            ${sql.join(words.map((_, i) => sql`(array_agg(lit order by i))[${sql.lit(i + 1)}]::tsquery as ${sql.ref(`e${i + 1}`)},
+              (array_agg(alternatives order by i))[${sql.lit(i + 1)}]::tsquery as ${sql.ref(`a${i + 1}`)}`))},
+            (string_agg('(' || alternatives || ')', ' & ' order by i) filter (where scope = 'all'))::tsquery as q_all,
+            (string_agg('(' || alternatives || ')', ' & ' order by i) filter (where scope = 'name'))::tsquery as q_name,
             search.fold(${(qWords.length ? qWords : nameWords).join(' ')}) as phrase,
             json_agg(json_build_object('word', w, 'scope', scope, 'corrections', corrections) order by i) as terms
           from parts
-        ) `
-      : sql``;
+        )`);
+    }
+    if (useBase) {
+      ctes.push(sql`base as materialized (
+          select d.id, d.languages, d.tags, d.status, d.created_at, d.sort_name, ${score} as score
+          from ${table} d ${hasText ? sql`, tsq` : sql``} ${and(common.map((c) => c))}
+        )`);
+    }
+    const pageSource = useBase
+      ? sql`base m`
+      : sql`(select d.id, d.languages, d.tags, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m`;
 
     const result = await sql<Result>`
-      ${tsq}
+      ${ctes.length ? sql`with ${sql.join(ctes)}` : sql``}
       select
-        (select json_agg(json_build_object('id', p.id, 'source', p.source, 'score', p.score, 'key', p.key) order by p.n) from (
-          select m.id, m.source, m.score, ${order.key} as key, row_number() over (order by ${order.page}) as n from (
-            select d.id, d.source, d.created_at, d.sort_name, ${score} as score from ${from} ${where()}
-          ) m
-          ${cursor ? sql`where ${order.after(cursor.key, cursor.id)}` : sql``}
-          order by ${order.page}
-          limit ${query.limit + 1}
-        ) p) as hits,
+        (select json_agg(json_build_object('id', p.id, 'source', s.source, 'score', p.score, 'key', p.key) order by p.n)
+          from (
+            select m.id, m.score, ${order.key} as key, row_number() over (order by ${order.page}) as n
+            from ${pageSource} ${and([lang, status, cursor ? order.after(cursor.key, cursor.id) : null])}
+            order by ${order.page} limit ${query.limit + 1}
+          ) p join ${sql.id(schema, `${LIVE}_docs`)} s on s.id = p.id) as hits,
         ${hasText ? sql`(select terms from tsq)` : sql`null::json`} as terms,
         ${total} as total,
-        ${facet('language', sql`unnest(d.languages)`, 'languages')} as languages,
-        ${facet('tag', sql`unnest(d.tags)`)} as tags,
-        ${facet('status', sql`(select d.status)`, 'status')} as status`.execute(this.db);
+        ${languagesFacet} as languages,
+        ${tagsFacet} as tags,
+        ${statusFacet} as status`.execute(this.db);
 
     const r = result.rows[0]!;
     const rows = r.hits ?? [];
@@ -294,12 +350,10 @@ export class PostgresSearch implements SearchPort {
     const t = (name: string) => sql.id(schema, `${LIVE}${name}`);
     const result = await sql<{ names: string[] | null; tags: string[] | null; languages: string[] | null }>`
       with w as materialized (select array_agg(search.fold(x)) as words, search.fold(${words.join(' ')}) as phrase from unnest(${words}::text[]) x),
-      q as materialized (
-        select to_tsquery('search.poc', string_agg(quote_literal(x) || ':*A', ' & ')) as q from w, unnest(w.words) x
-      )
+      q as materialized (select string_agg(search.lexeme(x) || ':*', ' & ')::tsquery as q from w, unnest(w.words) x)
       select
         (select array_agg(name) from (
-          select d.source->>'name' as name from ${t('')} d, q, w where d.document @@ q.q
+          select d.name from ${t('')} d, q, w where d.name_doc @@ q.q
           order by starts_with(d.sort_name, w.phrase) desc, d.sort_name, d.id limit ${limit}) n) as names,
         (select array_agg(value) from (
           select f.value from ${t('_facets')} f, w
@@ -339,9 +393,10 @@ export class PostgresSearch implements SearchPort {
         group by facet, value`.execute(trx);
       await sql`insert into ${sql.id(schema, `${table}_words`)} (word)
         select distinct w from ${sql.id(schema, table)}, unnest(tsvector_to_array(document)) w`.execute(trx);
+      await sql`analyze ${sql.id(schema, table)}`.execute(trx);
       // Readers blocked by the lock re-resolve the name after commit and read the new table.
       await sql`lock table ${sql.id(schema, LIVE)} in access exclusive mode`.execute(trx);
-      for (const suffix of ['', '_words', '_facets']) {
+      for (const suffix of SUFFIXES) {
         await sql`drop table if exists ${sql.id(schema, `${LIVE}${suffix}`)}`.execute(trx);
         await sql`alter table ${sql.id(schema, `${table}${suffix}`)} rename to ${sql.id(`${LIVE}${suffix}`)}`.execute(trx);
       }
@@ -352,7 +407,7 @@ export class PostgresSearch implements SearchPort {
     const schema = tenantSchema(tenantId);
     const table = tableName(index);
     if (table === LIVE) throw new Error('dropIndex drops a rebuild index, not the live one');
-    for (const suffix of ['', '_words', '_facets']) {
+    for (const suffix of SUFFIXES) {
       await sql`drop table if exists ${sql.id(schema, `${table}${suffix}`)}`.execute(this.db);
     }
   }
@@ -377,7 +432,6 @@ async function createTables(db: Kysely<unknown>, schema: string, table: string):
     create table ${sql.id(schema, table)} (
       id uuid primary key,
       name text not null,
-      description text not null,
       languages text[] not null,
       tags text[] not null,
       status text not null,
@@ -386,9 +440,11 @@ async function createTables(db: Kysely<unknown>, schema: string, table: string):
       version integer not null,
       sort_name text collate "C" not null,
       name_key text not null,
-      document tsvector not null,
-      source jsonb not null
+      name_doc tsvector not null,
+      tags_doc tsvector not null,
+      document tsvector not null
     )`.execute(db);
+  await sql`create table ${sql.id(schema, `${table}_docs`)} (id uuid primary key, source jsonb not null)`.execute(db);
   await sql`create table ${sql.id(schema, `${table}_words`)} (word text collate "C" primary key)`.execute(db);
   await sql`create table ${sql.id(schema, `${table}_facets`)} (
       facet text not null, value text not null, count integer not null, primary key (facet, value))`.execute(db);
@@ -398,6 +454,8 @@ async function createTables(db: Kysely<unknown>, schema: string, table: string):
 async function seal(db: Kysely<unknown>, schema: string, table: string): Promise<void> {
   const t = sql.id(schema, table);
   await sql`create index on ${t} using gin (document)`.execute(db);
+  await sql`create index on ${t} using gin (name_doc)`.execute(db);
+  await sql`create index on ${t} (status)`.execute(db);
   await sql`create index on ${t} using gin (languages)`.execute(db);
   await sql`create index on ${t} using gin (tags)`.execute(db);
   await sql`create index on ${t} (created_at desc, id desc)`.execute(db);

@@ -176,9 +176,10 @@ export function decodeSearchCursor(cursor: string, sort: SearchSort): { key: str
   return { key: p.k as string | number, id: p.i };
 }
 
-/** The words of a search text: runs of letters and digits, as both adapters split them. */
-export function searchWords(text: string): string[] {
-  return (text.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 16);
+/** The words of a text: runs of letters and digits, as both adapters split them (a query keeps its first 16). */
+export function searchWords(text: string, max = 16): string[] {
+  const words = text.match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.length > max ? words.slice(0, max) : words;
 }
 
 /** Case- and accent-folded form of a word (for highlighting and comparisons in JS). */
