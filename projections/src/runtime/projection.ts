@@ -30,6 +30,8 @@ export interface Projection<T> {
   /** Apply events (log order, in order per aggregate) to the live read model (`target` null) or to a rebuild's. */
   apply(trx: Transaction<unknown>, events: readonly EventEnvelope[], target: T | null): Promise<void>;
   createTarget(db: Kysely<unknown>, scope: RebuildScope): Promise<T>;
+  /** Optional: once the bulk of the history is in, make the target ready for live traffic (indexes...) before the brief locked swap. */
+  prepare?(db: Kysely<unknown>, target: T): Promise<void>;
   /** Make `target` live (the runtime holds the projection lock). */
   swap(trx: Transaction<unknown>, target: T): Promise<void>;
   dropTarget(db: Kysely<unknown>, target: T): Promise<void>;

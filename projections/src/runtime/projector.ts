@@ -241,6 +241,10 @@ export async function rebuildProjection<T>(options: RebuildOptions<T>): Promise<
   };
   try {
     await drain();
+    if (projection.prepare) {
+      await projection.prepare(db, target);
+      await drain();
+    }
     if (options.swap !== false) {
       await db.transaction().execute(async (trx) => {
         await lockProjection(trx, projection.name);

@@ -336,11 +336,16 @@ export class OpenSearchSearch implements SearchPort {
     return index;
   }
 
-  async swapIndex(tenantId: string, index: string): Promise<void> {
-    const alias = this.alias(tenantId);
+  async prepareIndex(tenantId: string, index: string): Promise<void> {
     const target = this.target(tenantId, index);
     await this.call('PUT', `/${target}/_settings`, { index: { refresh_interval: '1s' } }, 'index settings');
     await this.call('POST', `/${target}/_refresh`, undefined, 'refresh');
+  }
+
+  async swapIndex(tenantId: string, index: string): Promise<void> {
+    const alias = this.alias(tenantId);
+    const target = this.target(tenantId, index);
+    await this.prepareIndex(tenantId, index);
     const current = await this.client.request('GET', `/_alias/${alias}`);
     const old = current.status === 200 ? Object.keys(current.body as Record<string, unknown>) : [];
     // One request, applied atomically: readers see the old index or the new one, never neither.

@@ -380,11 +380,13 @@ export class PostgresSearch implements SearchPort {
     return name;
   }
 
-  async swapIndex(tenantId: string, index: string): Promise<void> {
+  async prepareIndex(tenantId: string, index: string): Promise<void> {
     const schema = tenantSchema(tenantId);
     const table = tableName(index);
     await this.db.transaction().execute(async (trx) => {
-      await seal(trx, schema, table);
+      const sealed = await sql<{ n: number }>`
+        select count(*)::int as n from pg_trigger where tgrelid = ${`${schema}.${table}`}::regclass and tgname = 'track_insert'`.execute(trx);
+      if (sealed.rows[0]!.n > 0) return;
       await sql`insert into ${sql.id(schema, `${table}_facets`)} (facet, value, count)
         select facet, value, count(*) from (
           select 'language' as facet, unnest(languages) as value from ${sql.id(schema, table)}
@@ -393,7 +395,17 @@ export class PostgresSearch implements SearchPort {
         group by facet, value`.execute(trx);
       await sql`insert into ${sql.id(schema, `${table}_words`)} (word)
         select distinct w from ${sql.id(schema, table)}, unnest(tsvector_to_array(document)) w`.execute(trx);
+      // From here on the triggers keep counts and words as later writes arrive.
+      await seal(trx, schema, table);
       await sql`analyze ${sql.id(schema, table)}`.execute(trx);
+    });
+  }
+
+  async swapIndex(tenantId: string, index: string): Promise<void> {
+    const schema = tenantSchema(tenantId);
+    const table = tableName(index);
+    await this.prepareIndex(tenantId, index);
+    await this.db.transaction().execute(async (trx) => {
       // Readers blocked by the lock re-resolve the name after commit and read the new table.
       await sql`lock table ${sql.id(schema, LIVE)} in access exclusive mode`.execute(trx);
       for (const suffix of SUFFIXES) {

@@ -129,11 +129,14 @@ export interface SearchPort {
   /** Search-as-you-type: names, tags and languages that have a word starting with `prefix`. */
   suggest(tenantId: string, prefix: string, limit?: number): Promise<Suggestions>;
   /**
-   * Rebuilds: a fresh, empty index beside the live one (writes to it go
-   * through `{ index }`); `swapIndex` makes it live at once and drops the old
-   * one; `dropIndex` abandons it.
+   * Rebuilds: a fresh, empty index beside the live one, built for bulk loads
+   * (writes to it go through `{ index }`); `prepareIndex` makes it ready for
+   * live traffic (its indexes, counts, refreshes: the slow part), after which
+   * writes may go on; `swapIndex` makes it live at once (preparing it first if
+   * needed) and drops the old one; `dropIndex` abandons it.
    */
   createIndex(tenantId: string): Promise<string>;
+  prepareIndex(tenantId: string, index: string): Promise<void>;
   swapIndex(tenantId: string, index: string): Promise<void>;
   dropIndex(tenantId: string, index: string): Promise<void>;
   /** Answers when the engine is reachable (readiness). */
