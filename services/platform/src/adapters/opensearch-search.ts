@@ -124,6 +124,14 @@ export class OpenSearchSearch implements SearchPort {
     return `${this.prefix}-${tenantId.toLowerCase().replace(/-/g, '')}`;
   }
 
+  /** A search on a tenant without an index finds nothing (rather than an error). */
+  private async searchIndex(alias: string, body: unknown, what: string): Promise<SearchResponse | null> {
+    const response = await this.client.request('POST', `/${alias}/_search`, body);
+    if (response.status === 404 && (response.body as { error?: { type?: string } } | null)?.error?.type === 'index_not_found_exception') return null;
+    if (response.status >= 300) throw new OpenSearchError(response.status, response.body, what);
+    return response.body as SearchResponse;
+  }
+
   private async call(method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD', path: string, body: unknown, what: string, ok: (status: number) => boolean = (s) => s < 300) {
     const response = await this.client.request(method, path, body);
     if (!ok(response.status)) throw new OpenSearchError(response.status, response.body, what);
@@ -275,8 +283,8 @@ export class OpenSearchSearch implements SearchPort {
           }
         : {}),
     };
-    const response = await this.call('POST', `/${alias}/_search`, body, 'search');
-    const result = response.body as SearchResponse;
+    const result = await this.searchIndex(alias, body, 'search');
+    if (!result) return { hits: [], total: 0, facets: { languages: [], tags: [], status: [] }, nextCursor: null };
     const hits = result.hits.hits;
     const page = hits.slice(0, query.limit);
     const last = page[page.length - 1];
@@ -316,8 +324,8 @@ export class OpenSearchSearch implements SearchPort {
       sort: [{ _score: 'desc' }, { 'name.sort': 'asc' }, { id: 'asc' }],
       aggs: { tags: scan('tags', 'tags.text'), languages: scan('languages', 'languages.text') },
     };
-    const response = await this.call('POST', `/${alias}/_search`, body, 'suggest');
-    const result = response.body as SearchResponse;
+    const result = await this.searchIndex(alias, body, 'suggest');
+    if (!result) return { names: [], tags: [], languages: [] };
     // A document matched through one of its values; keep the values that themselves have a word for each prefix.
     const matching = (name: string) =>
       (result.aggregations?.[name]?.values?.buckets ?? [])

@@ -328,7 +328,9 @@ export class PostgresSearch implements SearchPort {
         ${total} as total,
         ${languagesFacet} as languages,
         ${tagsFacet} as tags,
-        ${statusFacet} as status`.execute(this.db);
+        ${statusFacet} as status`
+      .execute(this.db)
+      .catch(notProvisioned({ rows: [{ hits: null, terms: null, total: 0, languages: null, tags: null, status: null }] }));
 
     const r = result.rows[0]!;
     const rows = r.hits ?? [];
@@ -364,7 +366,9 @@ export class PostgresSearch implements SearchPort {
           select f.value from ${t('_facets')} f, w
           where f.facet = 'language' and f.count > 0
             and (select bool_and(search.fold(f.value) ~ ('(^|[^[:alnum:]])' || x)) from unnest(w.words) x)
-          order by f.count desc, f.value collate "C" limit ${limit}) lg) as languages`.execute(this.db);
+          order by f.count desc, f.value collate "C" limit ${limit}) lg) as languages`
+      .execute(this.db)
+      .catch(notProvisioned({ rows: [{ names: null, tags: null, languages: null }] }));
     const r = result.rows[0]!;
     return { names: r.names ?? [], tags: r.tags ?? [], languages: r.languages ?? [] };
   }
@@ -431,6 +435,14 @@ export class PostgresSearch implements SearchPort {
   async close(): Promise<void> {
     // The pool belongs to the caller.
   }
+}
+
+/** A tenant whose index was never provisioned has nothing to find (rather than an error). */
+function notProvisioned<T>(empty: T): (error: unknown) => T {
+  return (error) => {
+    if ((error as { code?: string }).code === '42P01') return empty;
+    throw error;
+  };
 }
 
 function tableName(index: string | undefined): string {

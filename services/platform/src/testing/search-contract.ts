@@ -333,6 +333,13 @@ export function testSearchPort(name: string, factory: () => Promise<SearchFixtur
         expect((await search.search(a, { q: 'secret', limit: 10 })).total).toBe(1);
       });
 
+      it('a tenant that was never provisioned finds nothing, without an error', async () => {
+        const never = randomUUID();
+        const page = await search.search(never, { q: 'anything', languages: ['go'], limit: 10 });
+        expect(page).toEqual({ hits: [], total: 0, facets: { languages: [], tags: [], status: [] }, nextCursor: null });
+        expect(await search.suggest(never, 'any')).toEqual({ names: [], tags: [], languages: [] });
+      });
+
       it('provisioning twice is harmless and keeps what is indexed', async () => {
         const t = await tenant([searchDoc({ name: 'Still here' })]);
         await search.provisionTenant(t);
