@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { type Delivery, type EventBus, type EventStore, type Subscription, topicFor } from '@poc/platform';
+import { type Delivery, type EventBus, type EventStore, type Subscription, compareCursors, topicFor } from '@poc/platform';
 import type { Projection, RebuildScope } from './projection.ts';
 import { loadCheckpoints, saveCheckpoints } from './store.ts';
 
@@ -200,6 +200,13 @@ export interface RebuildOptions<T> {
   /** Leave the rebuilt target beside the live one instead of swapping (to compare them). */
   swap?: boolean;
   onProgress?: (events: number) => void;
+  /**
+   * When the live projector reads the event store's own log (the embedded
+   * Postgres log: source `log:0`), move its checkpoint to where the rebuild
+   * ended, in the swap transaction, so it does not re-read what the rebuild
+   * applied. (Kafka offsets are another coordinate system: leave unset.)
+   */
+  logSource?: string;
 }
 
 export interface RebuildResult<T> {
@@ -250,6 +257,10 @@ export async function rebuildProjection<T>(options: RebuildOptions<T>): Promise<
         await lockProjection(trx, projection.name);
         await drain(trx);
         await projection.swap(trx, target);
+        if (options.logSource && cursor) {
+          const live = (await loadCheckpoints(trx, projection.name))[options.logSource] ?? null;
+          if (compareCursors(cursor, live) > 0) await saveCheckpoints(trx, projection.name, new Map([[options.logSource, cursor]]));
+        }
       });
     }
   } catch (error) {
