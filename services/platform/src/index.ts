@@ -23,3 +23,4 @@ export * from './auth/verifier.ts';
 export * from './auth/plugin.ts';
 export * from './adapters/postgres-search.ts';
 export * from './adapters/opensearch-search.ts';
+export * from './adapters/search-config.ts';
