@@ -60,13 +60,13 @@ export const searchMigrations: Record<string, Migration> = {
         declare
           facets text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME || '_facets');
           words text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME || '_words');
-          delta text := 'insert into %s (facet, value, count)
-            select facet, value, %s count(*) from (
-              select ''language'' as facet, unnest(languages) as value from %s
-              union all select ''tag'', unnest(tags) from %s
-              union all select ''status'', status from %s) x
-            group by facet, value order by facet, value
-            on conflict (facet, value) do update set count = %s.count + excluded.count';
+          delta text := 'insert into %s (facet, value, status, count)
+            select facet, value, status, %s count(*) from (
+              select ''language'' as facet, unnest(languages) as value, status from %s
+              union all select ''tag'', unnest(tags), status from %s
+              union all select ''status'', status, status from %s) x
+            group by facet, value, status order by facet, value, status
+            on conflict (facet, value, status) do update set count = %s.count + excluded.count';
         begin
           if TG_OP in ('UPDATE', 'DELETE') then
             execute format(delta, facets, '-', 'old_rows', 'old_rows', 'old_rows', facets);
@@ -256,18 +256,30 @@ export class PostgresSearch implements SearchPort {
     const from = useBase ? sql`base m` : sql`${table} m`;
     const facetJson = (inner: RawBuilder<unknown>) =>
       sql`(select coalesce(json_agg(json_build_object('value', f.value, 'count', f.count) order by f.count desc, f.value collate "C"), '[]') from (${inner}) f)`;
-    const stored = (name: string) =>
-      facetJson(sql`select value, count from ${facetsTable} where facet = ${name} and count > 0 order by count desc, value collate "C" limit ${FACET_SIZE}`);
+    // Trigger-kept counts per (facet, value, status) answer whatever needs no other filter than
+    // a status and at most one language; the rest is counted on the (base) set.
+    const stored = (facet: string, where: RawBuilder<unknown>[] = []) =>
+      facetJson(sql`select value, sum(count)::int as count from ${facetsTable} ${and([sql`facet = ${facet}`, ...where])}
+        group by value having sum(count) > 0 order by sum(count) desc, value collate "C" limit ${FACET_SIZE}`);
     const counted = (column: RawBuilder<unknown>, filters: (RawBuilder<unknown> | null)[]) =>
       facetJson(sql`select value, count(*)::int as count from (select ${column} as value from ${from} ${and(filters)}) v
         group by value order by count(*) desc, value collate "C" limit ${FACET_SIZE}`);
-    const languagesFacet = !useBase && !status ? stored('language') : counted(sql`unnest(m.languages)`, [status]);
-    const statusFacet = !useBase && !lang ? stored('status') : counted(sql`m.status`, [lang]);
-    const tagsFacet = !useBase && !lang && !status ? stored('tag') : counted(sql`unnest(m.tags)`, [lang, status]);
+    const oneLanguage = languages?.length === 1 ? languages[0]! : null;
+    const statusIs = query.status ? [sql`status = ${query.status}`] : [];
+    const languagesFacet = !useBase ? stored('language', statusIs) : counted(sql`unnest(m.languages)`, [status]);
+    const statusFacet = useBase || (lang && !oneLanguage)
+      ? counted(sql`m.status`, [lang])
+      : oneLanguage
+        ? facetJson(sql`select status as value, sum(count)::int as count from ${facetsTable} where facet = 'language' and value = ${oneLanguage}
+            group by status having sum(count) > 0 order by sum(count) desc, status collate "C"`)
+        : stored('status');
+    const tagsFacet = !useBase && !lang ? stored('tag', statusIs) : counted(sql`unnest(m.tags)`, [lang, status]);
     const total =
-      !useBase && !lang && !status
-        ? sql`(select coalesce(sum(count), 0) from ${facetsTable} where facet = 'status')`
-        : sql`(select count(*) from ${from} ${and([lang, status])})`;
+      !useBase && !lang
+        ? sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'status'`, ...statusIs])})`
+        : !useBase && oneLanguage
+          ? sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'language'`, sql`value = ${oneLanguage}`, ...statusIs])})`
+          : sql`(select count(*) from ${from} ${and([lang, status])})`;
 
     const ctes: RawBuilder<unknown>[] = [];
     if (hasText) {
@@ -358,13 +370,15 @@ export class PostgresSearch implements SearchPort {
           select d.name from ${t('')} d, q, w where d.name_doc @@ q.q
           order by starts_with(d.sort_name, w.phrase) desc, d.sort_name, d.id limit ${limit}) n) as names,
         (select array_agg(value) from (
-          select f.value from ${t('_facets')} f, w
-          where f.facet = 'tag' and f.count > 0
+          select f.value from (
+            select value, sum(count) as count from ${t('_facets')} where facet = 'tag' group by value having sum(count) > 0) f, w
+          where true
             and (select bool_and(search.fold(f.value) ~ ('(^|[^[:alnum:]])' || x)) from unnest(w.words) x)
           order by f.count desc, f.value collate "C" limit ${limit}) tg) as tags,
         (select array_agg(value) from (
-          select f.value from ${t('_facets')} f, w
-          where f.facet = 'language' and f.count > 0
+          select f.value from (
+            select value, sum(count) as count from ${t('_facets')} where facet = 'language' group by value having sum(count) > 0) f, w
+          where true
             and (select bool_and(search.fold(f.value) ~ ('(^|[^[:alnum:]])' || x)) from unnest(w.words) x)
           order by f.count desc, f.value collate "C" limit ${limit}) lg) as languages`
       .execute(this.db)
@@ -391,12 +405,12 @@ export class PostgresSearch implements SearchPort {
       const sealed = await sql<{ n: number }>`
         select count(*)::int as n from pg_trigger where tgrelid = ${`${schema}.${table}`}::regclass and tgname = 'track_insert'`.execute(trx);
       if (sealed.rows[0]!.n > 0) return;
-      await sql`insert into ${sql.id(schema, `${table}_facets`)} (facet, value, count)
-        select facet, value, count(*) from (
-          select 'language' as facet, unnest(languages) as value from ${sql.id(schema, table)}
-          union all select 'tag', unnest(tags) from ${sql.id(schema, table)}
-          union all select 'status', status from ${sql.id(schema, table)}) x
-        group by facet, value`.execute(trx);
+      await sql`insert into ${sql.id(schema, `${table}_facets`)} (facet, value, status, count)
+        select facet, value, status, count(*) from (
+          select 'language' as facet, unnest(languages) as value, status from ${sql.id(schema, table)}
+          union all select 'tag', unnest(tags), status from ${sql.id(schema, table)}
+          union all select 'status', status, status from ${sql.id(schema, table)}) x
+        group by facet, value, status`.execute(trx);
       await sql`insert into ${sql.id(schema, `${table}_words`)} (word)
         select distinct w from ${sql.id(schema, table)}, unnest(tsvector_to_array(document)) w`.execute(trx);
       // From here on the triggers keep counts and words as later writes arrive.
@@ -470,8 +484,9 @@ async function createTables(db: Kysely<unknown>, schema: string, table: string):
     )`.execute(db);
   await sql`create table ${sql.id(schema, `${table}_docs`)} (id uuid primary key, source jsonb not null)`.execute(db);
   await sql`create table ${sql.id(schema, `${table}_words`)} (word text collate "C" primary key)`.execute(db);
+  // Counts per facet value and status: unfiltered facets, and those under a status or a single language, are lookups.
   await sql`create table ${sql.id(schema, `${table}_facets`)} (
-      facet text not null, value text not null, count integer not null, primary key (facet, value))`.execute(db);
+      facet text not null, value text not null, status text not null, count integer not null, primary key (facet, value, status))`.execute(db);
 }
 
 /** Indexes and the counting trigger: what makes a loaded table searchable and self-maintaining. */

@@ -206,6 +206,30 @@ export function testSearchPort(name: string, factory: () => Promise<SearchFixtur
         }
       });
 
+      it('filters without text: totals and facets equal what the documents say', async () => {
+        type Q = Pick<SearchQuery, 'languages' | 'status' | 'tags'>;
+        const matches = (d: SearchDocument, q: Q) =>
+          (!q.languages?.length || q.languages.some((l) => d.languages.includes(l))) &&
+          (!q.status || d.status === q.status) &&
+          (q.tags ?? []).every((t) => d.tags.includes(t));
+        const counts = (values: (d: SearchDocument) => readonly string[], q: Q) => {
+          const out = new Map<string, number>();
+          for (const d of docs.filter((x) => matches(x, q))) for (const v of values(d)) out.set(v, (out.get(v) ?? 0) + 1);
+          return Object.fromEntries([...out].sort());
+        };
+        const asObject = (facets: readonly { value: string; count: number }[]) => Object.fromEntries(facets.map((f) => [f.value, f.count]).sort());
+        const cases: Q[] = [{}, { status: 'done' }, { languages: ['go'] }, { languages: ['go'], status: 'idea' }, { languages: ['go', 'rust'] }, { languages: ['rust', 'java'], status: 'in_progress' }, { tags: ['cli'], status: 'done' }];
+        for (const q of cases) {
+          const page = await search.search(t, { ...q, limit: 100 });
+          const label = JSON.stringify(q);
+          expect(page.total, label).toBe(docs.filter((d) => matches(d, q)).length);
+          expect(page.hits, label).toHaveLength(page.total);
+          expect(asObject(page.facets.languages), label).toEqual(counts((d) => d.languages, { ...q, languages: [] }));
+          expect(asObject(page.facets.status), label).toEqual(counts((d) => [d.status], { ...q, status: undefined }));
+          expect(asObject(page.facets.tags), label).toEqual(counts((d) => d.tags, q));
+        }
+      });
+
       it('facets follow updates and removals', async () => {
         const id = await tenant([searchDoc({ name: 'A', languages: ['go'], tags: ['x'] }), searchDoc({ name: 'B', languages: ['go'], tags: ['x'] })]);
         const [a, b] = (await search.search(id, { sort: 'name', limit: 10 })).hits.map((h) => h.document);
