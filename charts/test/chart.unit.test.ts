@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resolveStageConfig } from '../../cdk/src/config.ts';
 import { allowed, type Endpoint } from '../testing/netpol.ts';
 import { byKind, workloadViolations, type DeploymentLike } from '../testing/policy.ts';
 import { helmLint, helmTemplate, renderChart, type K8sObject } from '../testing/render.ts';
@@ -88,6 +89,13 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('%s values', (
       expect(env('video').find((e) => e.name === 'S3_BUCKET')?.value).toMatch(/media/);
       expect(env('reports').find((e) => e.name === 'S3_BUCKET')?.value).toMatch(/reports/);
     }
+  });
+
+  it('signs tokens for the issuer and audience the API Gateway JWT authorizer of the same stage accepts (cdk/src/config.ts)', () => {
+    const config = byKind(objects, 'ConfigMap')[0]!.data as Record<string, string>;
+    const { jwt } = resolveStageConfig((key) => (key === 'stage' ? (variant === 'prod' ? 'prod' : 'dev') : undefined));
+    expect(config.JWT_ISSUER).toBe(jwt.issuer);
+    expect(jwt.audience).toContain(config.JWT_AUDIENCE);
   });
 
   it('exposes the public services and the edge through the ingress, the dojo with WebSocket-length timeouts, and no worker', () => {
