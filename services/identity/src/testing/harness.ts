@@ -1,5 +1,8 @@
 import { type App, PostgresEventStore, PostgresLogEventBus, type TenantProvisioner } from '@poc/platform';
-import { createTestDatabase } from '@poc/platform/testing';
+import { type TokenForge, createTestDatabase } from '@poc/platform/testing';
+import { SignJWT } from 'jose';
+import type { Kysely } from 'kysely';
+import { SIGNING_ALG, SigningKeys } from '../keys/signing-keys.ts';
 import { buildApp } from '../app.ts';
 import { type Env, loadServiceEnv } from '../env.ts';
 
@@ -11,7 +14,7 @@ export interface Harness {
 }
 
 /** Identity on a fresh database, its provisioner running, as `pnpm start` runs it. */
-export async function startIdentity(options: { env?: Record<string, string>; provisioner?: TenantProvisioner } = {}): Promise<Harness> {
+export async function startIdentity(options: { env?: Record<string, string>; provisioner?: (db: Kysely<unknown>) => TenantProvisioner } = {}): Promise<Harness> {
   const db = await createTestDatabase('identity_test');
   const env = loadServiceEnv({
     DATABASE_URL: db.url,
@@ -23,7 +26,7 @@ export async function startIdentity(options: { env?: Record<string, string>; pro
   });
   const store = new PostgresEventStore(db.db, { url: db.url });
   const bus = new PostgresLogEventBus(db.db, store);
-  const app = await buildApp({ env, db: db.db, store, bus, logger: false, ...(options.provisioner ? { provisioner: options.provisioner } : {}) });
+  const app = await buildApp({ env, db: db.db, store, bus, logger: false, ...(options.provisioner ? { provisioner: options.provisioner(db.db) } : {}) });
   await app.ready();
   return {
     app,
@@ -58,3 +61,20 @@ export async function onboard(app: App, options: { slug?: string; email?: string
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Signs tokens with identity's own current key (for the isolation suite's expired / foreign-audience tokens). */
+export async function identityForge(h: Harness): Promise<TokenForge> {
+  const keys = new SigningKeys(h.db.db as never, {
+    secret: h.env.IDENTITY_KEY_ENCRYPTION_SECRET,
+    accessTokenTtlSeconds: h.env.ACCESS_TOKEN_TTL_SECONDS,
+    rotateAfterMs: 0,
+  });
+  const jwks = await keys.jwks();
+  return {
+    jwks,
+    sign: async (claims) => {
+      const { kid, key } = await keys.signer();
+      return new SignJWT(claims).setProtectedHeader({ alg: SIGNING_ALG, kid }).sign(key);
+    },
+  };
+}

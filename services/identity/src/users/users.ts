@@ -10,6 +10,7 @@ import {
   appendInTransaction,
   withTenant,
 } from '@poc/platform';
+import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Identity } from '../context.ts';
 import { IDENTITY_ERR } from '../errors.ts';
@@ -110,7 +111,7 @@ export async function changeRoles(
         .selectFrom('identity.users')
         .select('id')
         .where('tenant_id', '=', principal.tenantId)
-        .where('roles', '@>', ['owner'] as never)
+        .where(sql<boolean>`'owner' = any(roles)`)
         .forUpdate()
         .execute();
       if (owners.length <= 1) throw new IllegalStateError(IDENTITY_ERR.LAST_OWNER, 'A tenant keeps at least one owner.');
