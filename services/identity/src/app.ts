@@ -67,6 +67,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     secret: env.IDENTITY_KEY_ENCRYPTION_SECRET,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     rotateAfterMs: env.IDENTITY_KEY_ROTATION_HOURS * 3_600_000,
+    publishAheadMs: env.IDENTITY_KEY_PUBLISH_AHEAD_SECONDS * 1000,
   });
   await keys.init();
   const databases = new TenantDatabases(deps.db, siloDatabases(env));

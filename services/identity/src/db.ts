@@ -38,6 +38,9 @@ export interface IdentityTables {
     public_jwk: ColumnType<Record<string, unknown>, string, never>;
     private_key: Buffer | null;
     created_at: ColumnType<Date, Date | undefined, never>;
+    /** When it becomes the signer: published ahead of it, so every verifier knows it first. */
+    activates_at: Date;
+    /** When a newer key took over signing; published until its last token expired. */
     retired_at: Date | null;
     seq: Generated<number>;
   };
@@ -94,6 +97,7 @@ export const identityMigrations: Record<string, Migration> = {
           public_jwk jsonb not null,
           private_key bytea,
           created_at timestamptz not null default now(),
+          activates_at timestamptz not null,
           retired_at timestamptz
         );
       `.execute(db);

@@ -19,6 +19,8 @@ export const Env = Type.Object({
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 300, default: 30 * 24 * 3600 }),
   /** The signer is replaced by a new key when it is older than this; 0 turns automatic rotation off. */
   IDENTITY_KEY_ROTATION_HOURS: Type.Integer({ minimum: 0, default: 30 * 24 }),
+  /** A new signing key is published this long before it signs (longer than verifiers cache the JWKS: 10 min). */
+  IDENTITY_KEY_PUBLISH_AHEAD_SECONDS: Type.Integer({ minimum: 0, default: 900 }),
   /** How long `POST /v1/tenants` waits for provisioning before answering 202 instead of 201. */
   IDENTITY_PROVISIONING_WAIT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   /** Delay before a failed provisioning is tried again. */

@@ -11,15 +11,23 @@ export interface SigningKeysOptions {
   secret: string;
   /** Access token lifetime: a retired key stays published this long (plus skew) after its last token. */
   accessTokenTtlSeconds: number;
-  /** Rotate when the signer is older than this; 0 = never automatically. */
+  /** Rotate when the newest key is older than this; 0 = never automatically. */
   rotateAfterMs: number;
+  /**
+   * A new key is published this long before it signs, so every verifier's
+   * cached JWKS holds it before the first token it signed arrives (verifiers
+   * cache the JWKS up to 10 minutes). Default 0.
+   */
+  publishAheadMs?: number;
   /** How long a loaded key set is trusted before it is read again (another replica may have rotated). */
   reloadMs?: number;
   now?: () => number;
 }
 
 interface Loaded {
-  signer: { kid: string; key: KeyObject; createdAt: number };
+  signer: { kid: string; key: KeyObject };
+  /** Creation time of the newest key (pending or signing): the age automatic rotation looks at. */
+  newestCreatedAt: number;
   jwks: JSONWebKeySet;
   getKey: JWTVerifyGetKey;
   loadedAt: number;
@@ -31,10 +39,11 @@ const AAD = Buffer.from('poc-identity-signing-key');
 /**
  * Identity's signing keys, stored in Postgres: Ed25519 pairs, the private half
  * encrypted with AES-256-GCM under a key derived from the configured secret.
- * The newest unretired key signs. Rotation retires the signer (its private half
- * is wiped: it never signs again) and creates a new one; a retired key stays in
- * the JWKS until every token it signed has expired, so rotation never logs
- * anyone out.
+ * Rotation creates a key that is published at once and signs from
+ * `activates_at` (publish-ahead); when it takes over, the previous signer is
+ * retired (its private half wiped: it never signs again) and stays in the JWKS
+ * until every token it signed has expired. Nobody is logged out, and no
+ * verifier meets a `kid` it has not been shown.
  *
  * @example
  * const keys = new SigningKeys(db, { secret, accessTokenTtlSeconds: 900, rotateAfterMs: 30 * 86_400_000 });
@@ -61,12 +70,11 @@ export class SigningKeys {
     await this.reload();
   }
 
-  /** The current signer. */
+  /** The current signer (starting a rotation when the newest key is older than `rotateAfterMs`). */
   async signer(): Promise<{ kid: string; key: KeyObject }> {
-    let loaded = await this.current();
-    if (this.options.rotateAfterMs > 0 && this.now() - loaded.signer.createdAt > this.options.rotateAfterMs) {
+    const loaded = await this.current();
+    if (this.options.rotateAfterMs > 0 && this.now() - loaded.newestCreatedAt > this.options.rotateAfterMs) {
       await this.rotate({ ifOlderThanMs: this.options.rotateAfterMs });
-      loaded = await this.reload();
     }
     return loaded.signer;
   }
@@ -90,28 +98,18 @@ export class SigningKeys {
   };
 
   /**
-   * A new key becomes the signer; the old one is retired (still verifying
-   * until its tokens expired). With `ifOlderThanMs`, only when the signer is
-   * that old (so concurrent replicas rotate once).
+   * Create the next key: published now, signing from now + `publishAheadMs`
+   * (or now, with `immediately`). With `ifOlderThanMs`, only when the newest
+   * key is that old, so concurrent replicas rotate once. Returns the new kid.
    */
-  async rotate(options: { ifOlderThanMs?: number } = {}): Promise<string | null> {
+  async rotate(options: { ifOlderThanMs?: number; immediately?: boolean } = {}): Promise<string | null> {
     const kid = await this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext('identity-signing-keys'))`.execute(trx);
-      const current = await trx
-        .selectFrom('identity.signing_keys')
-        .select(['kid', 'created_at'])
-        .where('retired_at', 'is', null)
-        .orderBy('seq', 'desc')
-        .executeTakeFirst();
-      if (current && options.ifOlderThanMs !== undefined && this.now() - current.created_at.getTime() <= options.ifOlderThanMs) {
+      const newest = await trx.selectFrom('identity.signing_keys').select(['created_at']).orderBy('seq', 'desc').executeTakeFirst();
+      if (newest && options.ifOlderThanMs !== undefined && this.now() - newest.created_at.getTime() <= options.ifOlderThanMs) {
         return null;
       }
-      await trx
-        .updateTable('identity.signing_keys')
-        .set({ retired_at: new Date(this.now()), private_key: null })
-        .where('retired_at', 'is', null)
-        .execute();
-      return this.insertKey(trx);
+      return this.insertKey(trx, options.immediately ? 0 : (this.options.publishAheadMs ?? 0));
     });
     await this.reload();
     return kid;
@@ -121,11 +119,11 @@ export class SigningKeys {
     await this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext('identity-signing-keys'))`.execute(trx);
       const current = await trx.selectFrom('identity.signing_keys').select('kid').where('retired_at', 'is', null).executeTakeFirst();
-      if (!current) await this.insertKey(trx);
+      if (!current) await this.insertKey(trx, 0);
     });
   }
 
-  private async insertKey(trx: Kysely<IdentityTables>): Promise<string> {
+  private async insertKey(trx: Kysely<IdentityTables>, aheadMs: number): Promise<string> {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const kid = uuidv7();
     const jwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
@@ -137,6 +135,7 @@ export class SigningKeys {
         public_jwk: JSON.stringify(jwk),
         private_key: this.encrypt(privateKey.export({ format: 'der', type: 'pkcs8' })),
         created_at: new Date(this.now()),
+        activates_at: new Date(this.now() + aheadMs),
       })
       .execute();
     return kid;
@@ -156,21 +155,28 @@ export class SigningKeys {
   }
 
   private async load(): Promise<Loaded> {
-    const publishedAfter = new Date(this.now() - this.options.accessTokenTtlSeconds * 1000 - CLOCK_SKEW_MS);
+    const now = new Date(this.now());
+    // A key whose successor has begun to sign is retired from then on, and its private half wiped.
+    await sql`
+      update identity.signing_keys k set retired_at = next.activates_at, private_key = null
+      from identity.signing_keys next
+      where next.seq > k.seq and next.activates_at <= ${now} and k.retired_at is null`.execute(this.db);
+    const publishedAfter = new Date(now.getTime() - this.options.accessTokenTtlSeconds * 1000 - CLOCK_SKEW_MS);
     const rows = await this.db
       .selectFrom('identity.signing_keys')
       .selectAll()
       .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', publishedAfter)]))
       .orderBy('seq', 'desc')
       .execute();
-    const signerRow = rows.find((r) => r.retired_at === null && r.private_key !== null);
+    const signerRow = rows.find((r) => r.retired_at === null && r.private_key !== null && r.activates_at <= now);
     if (!signerRow?.private_key) throw new Error('identity has no signing key: run init() first');
     const jwks = { keys: rows.map((r) => r.public_jwk as unknown as JWK) };
     const loaded: Loaded = {
-      signer: { kid: signerRow.kid, key: this.decrypt(signerRow.private_key), createdAt: signerRow.created_at.getTime() },
+      signer: { kid: signerRow.kid, key: this.decrypt(signerRow.private_key) },
+      newestCreatedAt: Math.max(...rows.map((r) => r.created_at.getTime())),
       jwks,
       getKey: createLocalJWKSet(jwks),
-      loadedAt: this.now(),
+      loadedAt: now.getTime(),
     };
     this.loaded = loaded;
     return loaded;
