@@ -30,23 +30,33 @@ export class RefreshTokens {
     private readonly ttlSeconds: number,
   ) {}
 
-  /** A new token starting a new family (a login). */
-  async issue(owner: RefreshOwner, familyId: string = uuidv7(), db: Kysely<IdentityTables> = this.db): Promise<string> {
+  /**
+   * A new token starting a new family (a login, an onboarding). Committed
+   * without waiting for the WAL flush: a crash in the next fraction of a
+   * second can only lose this new token (the user logs in again), never
+   * revive a spent or revoked one, and login saves a disk flush.
+   */
+  async issue(owner: RefreshOwner): Promise<string> {
     const token = PREFIX + randomBytes(32).toString('base64url');
-    await db
+    await sql`
+      insert into identity.refresh_tokens (id, family_id, tenant_id, user_id, token_hash, expires_at)
+      select ${uuidv7()}, ${uuidv7()}, ${owner.tenantId}, ${owner.userId}, ${hashOf(token)}, ${this.expiry()}
+      from (select set_config('synchronous_commit', 'off', true)) as async_commit`.execute(this.db);
+    return token;
+  }
+
+  /** The successor of a spent token, in the rotation's transaction (committed durably). */
+  private async successor(trx: Kysely<IdentityTables>, owner: RefreshOwner, familyId: string): Promise<string> {
+    const token = PREFIX + randomBytes(32).toString('base64url');
+    await trx
       .insertInto('identity.refresh_tokens')
-      .values({
-        id: uuidv7(),
-        family_id: familyId,
-        tenant_id: owner.tenantId,
-        user_id: owner.userId,
-        token_hash: hashOf(token),
-        expires_at: new Date(Date.now() + this.ttlSeconds * 1000),
-        used_at: null,
-        revoked_at: null,
-      })
+      .values({ id: uuidv7(), family_id: familyId, tenant_id: owner.tenantId, user_id: owner.userId, token_hash: hashOf(token), expires_at: this.expiry(), used_at: null, revoked_at: null })
       .execute();
     return token;
+  }
+
+  private expiry(): Date {
+    return new Date(Date.now() + this.ttlSeconds * 1000);
   }
 
   /**
@@ -68,7 +78,7 @@ export class RefreshTokens {
       const owner = { tenantId: row.tenant_id, userId: row.user_id };
       const accepted = await accept(owner, trx);
       await trx.updateTable('identity.refresh_tokens').set({ used_at: new Date() }).where('id', '=', row.id).execute();
-      const next = await this.issue(owner, row.family_id, trx);
+      const next = await this.successor(trx, owner, row.family_id);
       return { kind: 'rotated' as const, owner, token: next, accepted };
     });
     if (outcome.kind === 'reused') {
