@@ -6,30 +6,24 @@
  *  2. an authenticated route's throughput (platform verifier over identity's
  *     JWKS) beside the same route without auth; goal ≥ 0.8x.
  * Identity runs here; the route app runs in a child process and autocannon
- * here, one load at a time (2 cores).
+ * here (bench/lib.ts), one load at a time (2 cores).
  *
  *   pnpm bench:identity     (DATABASE_URL, else the local PostgreSQL on :5432; BENCH_LOGINS, BENCH_SECONDS)
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { PostgresEventStore, PostgresLogEventBus, authPlugin, createApp, createTokenVerifier, principalOf } from '@poc/platform';
 // The testing entry point pulls in vitest; the database helper alone does not.
 import { createTestDatabase } from '../services/platform/src/testing/database.ts';
+import { type Measured, load, printTable, startProcess, waitUntilOk } from './lib.ts';
 
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 10;
+const TARGET_PORT = 19_481;
 
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-}
-const require = createRequire(import.meta.url);
-const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
 const argon2 = createRequire(new URL('../services/identity/package.json', import.meta.url))('@node-rs/argon2') as {
   verify(hash: string, password: string): Promise<boolean>;
 };
@@ -51,7 +45,6 @@ async function serveTarget(): Promise<void> {
     return handler(request);
   });
   await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
-  process.stdout.write('ready\n');
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -77,7 +70,7 @@ async function main(): Promise<void> {
   const bus = new PostgresLogEventBus(test.db, store);
   const app = await buildApp({ env, db: test.db, store, bus, logger: false });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
-  let child: ReturnType<typeof spawn> | undefined;
+  let child: ChildProcess | undefined;
   // node:http with a keep-alive agent: the lightest client, so the figure is the server's.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -131,40 +124,29 @@ async function main(): Promise<void> {
     console.log(`login p99 / verify p99 = ${(l.p99 / v.p99).toFixed(3)}x (goal ≤ 1.2x); p50 ratio ${(l.p50 / v.p50).toFixed(3)}x`);
 
     // 2. Authenticated vs open route, in a child process verifying through identity's JWKS.
-    const port = 19_481;
-    child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--target'], {
-      env: { ...process.env, PORT: String(port), JWKS_URL: `${base}/.well-known/jwks.json` },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      child!.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      child!.once('exit', (code) => reject(new Error(`target exited ${code}`)));
-    });
-    const load = (path: string, seconds: number) =>
-      autocannon({
-        url: `http://127.0.0.1:${port}${path}`,
-        connections: CONNECTIONS,
-        duration: seconds,
-        headers: path.includes('authed') ? { authorization: `Bearer ${accessToken}` } : {},
-      });
-    await load('/bench/open', 2);
-    await load('/bench/authed', 2);
-    const runs: Record<string, AutocannonResult[]> = { open: [], authed: [] };
+    child = startProcess(fileURLToPath(import.meta.url), { BENCH_TARGET: '1', PORT: String(TARGET_PORT), JWKS_URL: `${base}/.well-known/jwks.json` });
+    await waitUntilOk(`http://127.0.0.1:${TARGET_PORT}/health/live`);
+    const target = (path: string) => `http://127.0.0.1:${TARGET_PORT}${path}`;
+    const auth = { authorization: `Bearer ${accessToken}` };
+    await load('warm-up', target('/bench/open'), { connections: CONNECTIONS, durationSeconds: 2 });
+    await load('warm-up', target('/bench/authed'), { connections: CONNECTIONS, durationSeconds: 2, headers: auth });
+    const runs: Record<'open' | 'authed', Measured[]> = { open: [], authed: [] };
     for (let round = 0; round < 2; round++) {
-      runs.open!.push(await load('/bench/open', SECONDS / 2));
-      runs.authed!.push(await load('/bench/authed', SECONDS / 2));
+      runs.open.push(await load('open', target('/bench/open'), { connections: CONNECTIONS, durationSeconds: SECONDS / 2 }));
+      runs.authed.push(await load('authed', target('/bench/authed'), { connections: CONNECTIONS, durationSeconds: SECONDS / 2, headers: auth }));
     }
-    const row = (results: AutocannonResult[]) => ({
-      'req/s': Math.round(results.reduce((a, r) => a + r.requests.average, 0) / results.length),
-      'p50 ms': results.map((r) => r.latency.p50).join(' / '),
-      'p99 ms': results.map((r) => r.latency.p99).join(' / '),
-      'errors+non2xx': results.reduce((a, r) => a + r.errors + r.non2xx, 0),
+    const mean = (name: string, results: Measured[]): Measured => ({
+      name,
+      requestsPerSecond: results.reduce((a, r) => a + r.requestsPerSecond, 0) / results.length,
+      p50: Math.max(...results.map((r) => r.p50)),
+      p99: Math.max(...results.map((r) => r.p99)),
+      errors: results.reduce((a, r) => a + r.errors, 0),
     });
-    const open = row(runs.open!);
-    const authed = row(runs.authed!);
-    console.log(`\nThroughput (autocannon, ${CONNECTIONS} connections, 2 rounds of ${SECONDS / 2} s each, alternating), same run`);
-    console.table({ 'GET /bench/open (no auth)': open, 'GET /bench/authed (Bearer, EdDSA, cached JWKS)': authed });
-    console.log(`authed / open = ${(authed['req/s'] / open['req/s']).toFixed(3)}x (goal ≥ 0.8x)`);
+    const open = mean('GET /bench/open (no auth)', runs.open);
+    const authed = mean('GET /bench/authed (Bearer EdDSA token, platform verifier, cached JWKS)', runs.authed);
+    console.log(`\nThroughput (autocannon, ${CONNECTIONS} connections, 2 alternating rounds of ${SECONDS / 2} s each), same run`);
+    printTable([open, authed], open.name);
+    console.log(`authed / open = ${(authed.requestsPerSecond / open.requestsPerSecond).toFixed(3)}x (goal ≥ 0.8x)`);
   } finally {
     child?.kill('SIGTERM');
     agent.destroy();
@@ -175,7 +157,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--target')) {
+if (process.env.BENCH_TARGET) {
   await serveTarget();
 } else {
   await main();
