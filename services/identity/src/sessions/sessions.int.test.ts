@@ -3,7 +3,8 @@ import { type Harness, STRONG_PASSWORD, bearer, onboard, startIdentity } from '.
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startIdentity();
+  // Lockout has its own tests (login/throttle.int.test.ts); here it must not cut the timing rounds short.
+  h = await startIdentity({ env: { LOGIN_MAX_FAILURES: '100', LOGIN_MAX_FAILURES_PER_ADDRESS: '1000' } });
 });
 afterAll(async () => h?.close());
 
@@ -34,16 +35,16 @@ describe('login', () => {
     }
     expect(bodies.user).toEqual(bodies.tenant);
     expect(bodies.password).toEqual(bodies.tenant);
-    // Each costs one argon2 verification: medians within a factor of two of each other.
-    const median = async (body: (typeof cases)[keyof typeof cases], ip: string) => {
-      const times: number[] = [];
-      for (let i = 0; i < 3; i++) times.push(await timed(() => login(body, ip)));
-      return times.sort((a, b) => a - b)[1]!;
-    };
-    const wrongPassword = await median(cases.password, '10.3.0.1');
-    for (const [name, body] of [['tenant', cases.tenant], ['user', cases.user]] as const) {
-      const time = await median(body, `10.3.1.${name.length}`);
-      expect(time, `unknown ${name}: ${time.toFixed(1)} ms vs wrong password ${wrongPassword.toFixed(1)} ms`).toBeGreaterThan(wrongPassword / 2);
+    // Each costs one argon2 verification. Interleaved rounds, so machine noise falls on all three alike;
+    // without the decoy hash an unknown tenant or user would answer in a small fraction of the time.
+    const times: Record<keyof typeof cases, number[]> = { tenant: [], user: [], password: [] };
+    for (let round = 0; round < 5; round++) {
+      for (const name of ['tenant', 'user', 'password'] as const) times[name].push(await timed(() => login(cases[name], '10.3.0.1')));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2]!;
+    for (const name of ['tenant', 'user'] as const) {
+      expect(median(times[name]), `unknown ${name} vs wrong password: ${times[name].map((t) => t.toFixed(1))} / ${times.password.map((t) => t.toFixed(1))} ms`)
+        .toBeGreaterThan(median(times.password) / 3);
     }
   });
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type AppendContext,
   ConcurrencyError,
@@ -125,7 +124,7 @@ export async function changeRoles(
       .executeTakeFirstOrThrow();
     await appendInTransaction(trx, `user-${userId}`, current.version, [
       { type: 'user.role_changed', schemaVersion: 1, data: { userId, from: current.roles, to: roles } },
-    ], { ...context, tenantId: principal.tenantId, actor: `user:${principal.userId}`, causationId: null, correlationId: context.correlationId ?? randomUUID() });
+    ], { ...context, tenantId: principal.tenantId, actor: `user:${principal.userId}` });
     return userView(row);
   });
 }
