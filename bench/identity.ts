@@ -44,6 +44,12 @@ async function serveTarget(): Promise<void> {
     principalOf(request);
     return handler(request);
   });
+  // For comparison only: the same check without the verified-token cache (every request verifies the signature).
+  const uncached = createTokenVerifier({ issuer: 'poc-tracker', audience: 'poc-tracker-api', jwksUrl: process.env.JWKS_URL!, cache: false });
+  app.get('/bench/authed-uncached', async (request) => {
+    const principal = await uncached.verify(request.headers.authorization?.slice('Bearer '.length) ?? '');
+    return { tenant: principal.tenantId, ok: true };
+  });
   await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 }
 
@@ -130,10 +136,11 @@ async function main(): Promise<void> {
     const auth = { authorization: `Bearer ${accessToken}` };
     await load('warm-up', target('/bench/open'), { connections: CONNECTIONS, durationSeconds: 2 });
     await load('warm-up', target('/bench/authed'), { connections: CONNECTIONS, durationSeconds: 2, headers: auth });
-    const runs: Record<'open' | 'authed', Measured[]> = { open: [], authed: [] };
+    const runs: Record<'open' | 'authed' | 'uncached', Measured[]> = { open: [], authed: [], uncached: [] };
     for (let round = 0; round < 2; round++) {
       runs.open.push(await load('open', target('/bench/open'), { connections: CONNECTIONS, durationSeconds: SECONDS / 2 }));
       runs.authed.push(await load('authed', target('/bench/authed'), { connections: CONNECTIONS, durationSeconds: SECONDS / 2, headers: auth }));
+      runs.uncached.push(await load('uncached', target('/bench/authed-uncached'), { connections: CONNECTIONS, durationSeconds: SECONDS / 2, headers: auth }));
     }
     const mean = (name: string, results: Measured[]): Measured => ({
       name,
@@ -145,7 +152,8 @@ async function main(): Promise<void> {
     const open = mean('GET /bench/open (no auth)', runs.open);
     const authed = mean('GET /bench/authed (Bearer EdDSA token, platform verifier, cached JWKS)', runs.authed);
     console.log(`\nThroughput (autocannon, ${CONNECTIONS} connections, 2 alternating rounds of ${SECONDS / 2} s each), same run`);
-    printTable([open, authed], open.name);
+    const uncachedRow = mean('(for comparison) the same check without the verified-token cache', runs.uncached);
+    printTable([open, authed, uncachedRow], open.name);
     console.log(`authed / open = ${(authed.requestsPerSecond / open.requestsPerSecond).toFixed(3)}x (goal ≥ 0.8x)`);
   } finally {
     child?.kill('SIGTERM');
