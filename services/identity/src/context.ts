@@ -23,14 +23,11 @@ export interface Identity {
   readonly decoyHash: string;
 }
 
-/** The envelope's causality fields for a request. */
-export function appendContext(request: FastifyRequest, tenantId: string, actor: string): AppendContext {
+/** Where an event written for this request comes from: the envelope's causality fields other than tenant and actor. */
+export type Causality = Omit<AppendContext, 'tenantId' | 'actor'>;
+
+/** The request id correlates the events it causes; its W3C trace context travels with them. */
+export function causality(request: FastifyRequest): Causality {
   const traceparent = request.headers.traceparent;
-  return {
-    tenantId,
-    actor,
-    correlationId: request.id,
-    causationId: null,
-    traceparent: typeof traceparent === 'string' ? traceparent : null,
-  };
+  return { correlationId: request.id, causationId: null, traceparent: typeof traceparent === 'string' ? traceparent : null };
 }

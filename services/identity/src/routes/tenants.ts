@@ -1,5 +1,5 @@
 import type { App } from '@poc/platform';
-import type { Identity } from '../context.ts';
+import { type Identity, causality } from '../context.ts';
 import { Onboarded, OnboardBody, OnboardingAccepted } from '../schemas.ts';
 import { issuePair } from '../sessions/sessions.ts';
 import { onboardTenant, waitUntilActive } from '../tenants/onboarding.ts';
@@ -22,7 +22,7 @@ export function tenantRoutes(identity: Identity) {
         },
       },
       async (request, reply) => {
-        const { tenant, user } = await onboardTenant(identity, request.body, { correlationId: request.id });
+        const { tenant, user } = await onboardTenant(identity, request.body, causality(request));
         if (await waitUntilActive(identity, tenant.id, identity.env.IDENTITY_PROVISIONING_WAIT_MS)) {
           const pair = await issuePair(identity, { userId: user.id, tenantId: tenant.id, roles: user.roles });
           return reply.code(201).send({ tenant, user, ...pair });

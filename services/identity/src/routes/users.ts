@@ -1,5 +1,5 @@
 import { type App, principalOf } from '@poc/platform';
-import type { Identity } from '../context.ts';
+import { type Identity, causality } from '../context.ts';
 import { CreateUserBody, ListQuery, Me, RolesBody, User, UserPage, UserParams } from '../schemas.ts';
 import { changeRoles, createUser, getUser, listUsers, me } from '../users/users.ts';
 
@@ -15,7 +15,7 @@ export function userRoutes(identity: Identity) {
     app.post(
       '/users',
       { onRequest: admins, schema: { tags: ['identity'], summary: 'Add a user to the tenant (owner/admin)', security, body: CreateUserBody, response: { 201: User } } },
-      async (request, reply) => reply.code(201).send(await createUser(identity, principalOf(request), request.body, { correlationId: request.id })),
+      async (request, reply) => reply.code(201).send(await createUser(identity, principalOf(request), request.body, causality(request))),
     );
     app.get(
       '/users',
@@ -33,7 +33,7 @@ export function userRoutes(identity: Identity) {
         onRequest: admins,
         schema: { tags: ['identity'], summary: "Replace a user's roles (owner/admin; the owner role by an owner only)", security, params: UserParams, body: RolesBody, response: { 200: User } },
       },
-      async (request) => changeRoles(identity, principalOf(request), request.params.id, request.body.roles, { correlationId: request.id }),
+      async (request) => changeRoles(identity, principalOf(request), request.params.id, request.body.roles, causality(request)),
     );
   };
 }

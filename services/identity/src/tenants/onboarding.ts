@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AppendContext, ConcurrencyError, appendInTransaction, asSystem, pooledPlacement, type TenantPlacement } from '@poc/platform';
 import { uuidv7 } from 'uuidv7';
-import type { Identity } from '../context.ts';
+import type { Causality, Identity } from '../context.ts';
 import { IDENTITY_ERR } from '../errors.ts';
 import { hashPassword } from '../passwords/hasher.ts';
 import { assertPasswordPolicy } from '../passwords/policy.ts';
@@ -27,7 +27,7 @@ export interface Onboarded {
  * `user.registered` events. Provisioning happens after the commit, driven by
  * the event (see `provisioning.ts`), so it is retried until it succeeds.
  */
-export async function onboardTenant(identity: Identity, input: OnboardInput, context: Omit<AppendContext, 'tenantId' | 'actor'>): Promise<Onboarded> {
+export async function onboardTenant(identity: Identity, input: OnboardInput, context: Causality): Promise<Onboarded> {
   const email = normalizeEmail(input.admin.email);
   assertPasswordPolicy(input.admin.password, identity.commonPasswords, 'body.admin.password', { email, slug: input.slug });
   const passwordHash = await hashPassword(input.admin.password);

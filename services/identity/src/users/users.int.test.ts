@@ -32,9 +32,10 @@ describe('users', () => {
     expect((await listUsers(a.accessToken)).map((u) => u.email)).toEqual(['shared@mail.test']);
   });
 
-  it('records user.registered in the event store with the full envelope', async () => {
+  it('records user.registered in the event store with the full envelope, correlated to the request and its trace', async () => {
     const t = await onboard(h.app);
-    const res = await createUser(t.accessToken, member('eve@acme.test'));
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const res = await h.app.inject({ method: 'POST', url: '/v1/users', headers: { ...bearer(t.accessToken), traceparent, 'x-request-id': 'req-eve-1' }, payload: member('eve@acme.test') });
     const id = (res.json() as { id: string }).id;
     const [event] = await store.readStream(t.tenant.id, `user-${id}`);
     expect(event).toMatchObject({
@@ -46,7 +47,7 @@ describe('users', () => {
       actor: `user:${t.user.id}`,
       data: { userId: id, email: 'eve@acme.test', roles: ['member'] },
     });
-    expect(event!.correlationId).toEqual(expect.any(String));
+    expect(event).toMatchObject({ correlationId: 'req-eve-1', traceparent });
     expect(JSON.stringify(event)).not.toContain('argon2');
   });
 

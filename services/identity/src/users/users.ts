@@ -1,5 +1,4 @@
 import {
-  type AppendContext,
   ConcurrencyError,
   ForbiddenError,
   IllegalStateError,
@@ -11,7 +10,7 @@ import {
 } from '@poc/platform';
 import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import type { Identity } from '../context.ts';
+import type { Causality, Identity } from '../context.ts';
 import { IDENTITY_ERR } from '../errors.ts';
 import { hashPassword } from '../passwords/hasher.ts';
 import { assertPasswordPolicy } from '../passwords/policy.ts';
@@ -33,7 +32,7 @@ export async function createUser(
   identity: Identity,
   principal: Principal,
   input: { email: string; password: string; displayName: string; roles: Role[] },
-  context: Omit<AppendContext, 'tenantId' | 'actor'>,
+  context: Causality,
 ): Promise<UserView> {
   assertMayTouchOwner(principal, input.roles);
   const email = normalizeEmail(input.email);
@@ -91,7 +90,7 @@ export async function changeRoles(
   principal: Principal,
   userId: string,
   roles: Role[],
-  context: Omit<AppendContext, 'tenantId' | 'actor'>,
+  context: Causality,
 ): Promise<UserView> {
   return withTenant(identity.db, principal.tenantId, async (trx) => {
     const current = await trx
