@@ -23,6 +23,8 @@ export const Env = Type.Object({
   IDENTITY_KEY_PUBLISH_AHEAD_SECONDS: Type.Integer({ minimum: 0, default: 900 }),
   /** How long `POST /v1/tenants` waits for provisioning before answering 202 instead of 201. */
   IDENTITY_PROVISIONING_WAIT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /** Onboardings accepted per client address per hour (each costs an argon2 hash and provisioning). */
+  ONBOARDING_PER_HOUR: Type.Integer({ minimum: 1, default: 20 }),
   /** Delay before a failed provisioning is tried again. */
   IDENTITY_PROVISIONING_RETRY_MS: Type.Integer({ minimum: 10, default: 2_000 }),
   /** Silo tenants' databases: a JSON object `{ "<databaseRef>": "postgres://…" }`. */

@@ -14,6 +14,7 @@ export function tenantRoutes(identity: Identity) {
     app.post(
       '/tenants',
       {
+        config: { rateLimit: { max: identity.env.ONBOARDING_PER_HOUR, timeWindow: 3_600_000 } },
         schema: {
           tags: ['identity'],
           summary: 'Self-service onboarding: a tenant, its owner, its storage',

@@ -21,6 +21,7 @@ export async function startIdentity(options: { env?: Record<string, string>; pro
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
     RATE_LIMIT_PER_MINUTE: '100000',
+    ONBOARDING_PER_HOUR: '1000',
     IDENTITY_PROVISIONING_RETRY_MS: '50',
     ...options.env,
   });
