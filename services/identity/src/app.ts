@@ -72,6 +72,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   await keys.init();
   const databases = new TenantDatabases(deps.db, siloDatabases(env));
   const provisioner = deps.provisioner ?? new TenantProvisioner([postgresSchemaStep(databases)]);
+  const app = await createApp({ service: 'identity', env, ...(deps.logger === undefined ? {} : { logger: deps.logger }) });
+  app.addReadinessCheck('postgres', databaseCheck(deps.db));
   const ownsCache = !deps.cache;
   const cache = deps.cache ?? new InProcessCache();
   const identity: Identity = {
@@ -81,7 +83,9 @@ export async function buildApp(deps: Deps): Promise<App> {
     catalog: new PostgresTenantCatalog(deps.db),
     keys,
     accessTokens: accessTokenIssuer(keys, { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS }),
-    refreshTokens: new RefreshTokens(db, env.REFRESH_TOKEN_TTL_SECONDS),
+    refreshTokens: new RefreshTokens(db, env.REFRESH_TOKEN_TTL_SECONDS, (reuse) =>
+      app.log.warn({ security: 'refresh_token_reuse', ...reuse }, 'a spent refresh token was presented again; its family is revoked'),
+    ),
     throttle: new LoginThrottle(cache, {
       maxFailures: env.LOGIN_MAX_FAILURES,
       maxFailuresPerAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
@@ -93,8 +97,6 @@ export async function buildApp(deps: Deps): Promise<App> {
     decoyHash: await decoyHash(),
   };
 
-  const app = await createApp({ service: 'identity', env, ...(deps.logger === undefined ? {} : { logger: deps.logger }) });
-  app.addReadinessCheck('postgres', databaseCheck(deps.db));
   // Identity verifies its own tokens the way every service does, over its key set instead of the JWKS URL.
   await app.register(authPlugin, { verifier: createTokenVerifier({ issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwks: keys.getKey }) });
   await app.register(jwksRoutes(identity));

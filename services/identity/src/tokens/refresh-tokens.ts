@@ -28,6 +28,8 @@ export class RefreshTokens {
   constructor(
     private readonly db: Kysely<IdentityTables>,
     private readonly ttlSeconds: number,
+    /** Told when a spent token comes back (a stolen token, or a client racing itself): a security event. */
+    private readonly onReuse: (owner: RefreshOwner & { familyId: string }) => void = () => {},
   ) {}
 
   /**
@@ -74,7 +76,7 @@ export class RefreshTokens {
         .forUpdate()
         .executeTakeFirst();
       if (!row || row.revoked_at !== null || row.expires_at.getTime() <= Date.now()) return { kind: 'invalid' as const };
-      if (row.used_at !== null) return { kind: 'reused' as const, familyId: row.family_id };
+      if (row.used_at !== null) return { kind: 'reused' as const, familyId: row.family_id, tenantId: row.tenant_id, userId: row.user_id };
       const owner = { tenantId: row.tenant_id, userId: row.user_id };
       const accepted = await accept(owner, trx);
       await trx.updateTable('identity.refresh_tokens').set({ used_at: new Date() }).where('id', '=', row.id).execute();
@@ -84,6 +86,7 @@ export class RefreshTokens {
     if (outcome.kind === 'reused') {
       // Outside the rotation transaction, so the revocation commits although the request fails.
       await this.revokeFamily(outcome.familyId);
+      this.onReuse({ familyId: outcome.familyId, tenantId: outcome.tenantId, userId: outcome.userId });
       throw invalid();
     }
     if (outcome.kind === 'invalid') throw invalid();
