@@ -3,3 +3,4 @@ export * from './event-store-contract.ts';
 export * from './event-bus-contract.ts';
 export * from './tokens.ts';
 export * from './search-contract.ts';
+export * from './isolation.ts';
