@@ -21,12 +21,9 @@ export * from './http/run.ts';
 export * from './auth/principal.ts';
 export * from './auth/verifier.ts';
 export * from './auth/plugin.ts';
-<<<<<<< HEAD
 export * from './adapters/postgres-search.ts';
 export * from './adapters/opensearch-search.ts';
 export * from './adapters/search-config.ts';
-=======
 export * from './tenancy/placement.ts';
 export * from './tenancy/provisioning.ts';
 export * from './tenancy/catalog.ts';
->>>>>>> main

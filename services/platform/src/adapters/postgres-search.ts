@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type RawBuilder, sql } from 'kysely';
 import { migrate } from '../db/migrate.ts';
+import { tenantSchemaName } from '../tenancy/placement.ts';
 import {
   FACET_SIZE,
   type FacetCount,
@@ -25,12 +26,6 @@ const REBUILD = /^search_pocs_r[a-z0-9]{1,20}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Corrections tried per query word. */
 const MAX_CORRECTIONS = 5;
-
-/** The PostgreSQL schema that holds a tenant's read models and search tables. */
-export function tenantSchema(tenantId: string): string {
-  if (!UUID.test(tenantId)) throw new Error(`not a tenant id: ${tenantId}`);
-  return `tenant_${tenantId.toLowerCase().replace(/-/g, '')}`;
-}
 
 /**
  * Shared objects, created once per database: the extensions (in schema
@@ -126,7 +121,7 @@ export class PostgresSearch implements SearchPort {
   }
 
   async provisionTenant(tenantId: string): Promise<void> {
-    const schema = tenantSchema(tenantId);
+    const schema = tenantSchemaName(tenantId);
     await this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${`search-${schema}`}))`.execute(trx);
       const exists = await sql<{ t: string | null }>`select to_regclass(${`${schema}.${LIVE}`})::text as t`.execute(trx);
@@ -139,7 +134,7 @@ export class PostgresSearch implements SearchPort {
 
   async upsert(tenantId: string, documents: readonly SearchDocument[], options: SearchWriteOptions = {}): Promise<void> {
     if (documents.length === 0) return;
-    const schema = tenantSchema(tenantId);
+    const schema = tenantSchemaName(tenantId);
     const table = tableName(options.index);
     // One statement cannot touch a row twice: keep the newest version of each id.
     const newest = new Map<string, SearchDocument>();
@@ -180,7 +175,7 @@ export class PostgresSearch implements SearchPort {
   async remove(tenantId: string, ids: readonly string[], options: SearchWriteOptions = {}): Promise<void> {
     if (ids.length === 0) return;
     const valid = ids.filter((id) => UUID.test(id));
-    const schema = tenantSchema(tenantId);
+    const schema = tenantSchemaName(tenantId);
     const table = tableName(options.index);
     await sql`
       with gone as (delete from ${sql.id(schema, table)} where id = any(${valid}::uuid[]) returning id)
@@ -188,7 +183,7 @@ export class PostgresSearch implements SearchPort {
   }
 
   async search(tenantId: string, query: SearchQuery): Promise<SearchPage> {
-    const schema = tenantSchema(tenantId);
+    const schema = tenantSchemaName(tenantId);
     const qWords = searchWords(query.q ?? '');
     const nameWords = searchWords(query.name ?? '');
     const words = [...qWords.map((w) => [w, 'all'] as const), ...nameWords.map((w) => [w, 'name'] as const)];
@@ -358,7 +353,7 @@ export class PostgresSearch implements SearchPort {
   }
 
   async suggest(tenantId: string, prefix: string, limit = 5): Promise<Suggestions> {
-    const schema = tenantSchema(tenantId);
+    const schema = tenantSchemaName(tenantId);
     const words = searchWords(prefix);
     if (words.length === 0) return { names: [], tags: [], languages: [] };
     const t = (name: string) => sql.id(schema, `${LIVE}${name}`);
@@ -388,7 +383,7 @@ export class PostgresSearch implements SearchPort {
   }
 
   async createIndex(tenantId: string): Promise<string> {
-    const schema = tenantSchema(tenantId);
+    const schema = tenantSchemaName(tenantId);
     const name = `${LIVE}_r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     await this.db.transaction().execute(async (trx) => {
       await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
@@ -399,7 +394,7 @@ export class PostgresSearch implements SearchPort {
   }
 
   async prepareIndex(tenantId: string, index: string): Promise<void> {
-    const schema = tenantSchema(tenantId);
+    const schema = tenantSchemaName(tenantId);
     const table = tableName(index);
     await this.db.transaction().execute(async (trx) => {
       const sealed = await sql<{ n: number }>`
@@ -420,7 +415,7 @@ export class PostgresSearch implements SearchPort {
   }
 
   async swapIndex(tenantId: string, index: string): Promise<void> {
-    const schema = tenantSchema(tenantId);
+    const schema = tenantSchemaName(tenantId);
     const table = tableName(index);
     await this.prepareIndex(tenantId, index);
     await this.db.transaction().execute(async (trx) => {
@@ -434,7 +429,7 @@ export class PostgresSearch implements SearchPort {
   }
 
   async dropIndex(tenantId: string, index: string): Promise<void> {
-    const schema = tenantSchema(tenantId);
+    const schema = tenantSchemaName(tenantId);
     const table = tableName(index);
     if (table === LIVE) throw new Error('dropIndex drops a rebuild index, not the live one');
     for (const suffix of SUFFIXES) {
