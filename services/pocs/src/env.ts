@@ -7,8 +7,6 @@ export const Env = Type.Object({
   ...databaseEnv,
   ...authEnv,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8082 }),
-  /** How long an Idempotency-Key is remembered (its answer replayed), in hours. */
-  IDEMPOTENCY_KEY_TTL_HOURS: Type.Integer({ minimum: 1, default: 24 }),
 });
 export type Env = Static<typeof Env>;
 

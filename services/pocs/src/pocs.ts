@@ -1,18 +1,20 @@
 import {
   type PocCreateRequest,
+  type PocEvent,
   type PocState,
   type PocUpdateRequest,
   type PocWriteResponse,
   encodeConsistencyToken,
   toRecordedPocEvent,
 } from '@poc/contracts';
-import { type AppendContext, ConcurrencyError, type PostgresEventStore, PreconditionFailedError, type Principal, UnprocessableError } from '@poc/platform';
+import { isDeepStrictEqual } from 'node:util';
+import { type AppendContext, ConcurrencyError, type EventStore, PreconditionFailedError, type Principal, UnprocessableError } from '@poc/platform';
 import { uuidv7 } from 'uuidv7';
 import type { Actor } from './domain/commands.ts';
 import { decide, evolve, initialState, pocVersion } from './domain/decider.ts';
 import { changes, createData } from './domain/input.ts';
 import { POC_ERR } from './errors.ts';
-import { IdempotencyKeyTaken, type IdempotencyStore, fingerprint } from './store/idempotency.ts';
+import { pocIdForKey } from './idempotency.ts';
 
 /** Who asks, and the request's trace, for the events' envelopes. */
 export interface CommandContext {
@@ -38,48 +40,43 @@ const DELETE_ATTEMPTS = 3;
  * version it was folded at. The decider holds the rules; this holds the I/O.
  */
 export class PocCommands {
-  constructor(
-    private readonly store: PostgresEventStore,
-    private readonly keys: IdempotencyStore,
-  ) {}
+  constructor(private readonly store: EventStore) {}
 
   async load(tenantId: string, id: string): Promise<PocState> {
     const stored = await this.store.readStream(tenantId, streamOf(id));
     return stored.map(toRecordedPocEvent).reduce(evolve, initialState());
   }
 
-  /** `POST /v1/pocs`. With an Idempotency-Key, the key is recorded in the append's transaction. */
+  /**
+   * `POST /v1/pocs`. With an Idempotency-Key the POC's id comes from the key,
+   * so the create can happen once: a retry finds the stream taken and gets the
+   * first answer back (if it asks the same thing, as the same user), or a 422.
+   */
   async create(ctx: CommandContext, body: PocCreateRequest, idempotencyKey: string | null): Promise<WriteOutcome> {
     const data = createData(body);
     const events = decide({ type: 'CreatePoc', actor: actorOf(ctx), data }, initialState());
-    const id = uuidv7();
+    const id = idempotencyKey === null ? uuidv7() : pocIdForKey(ctx.principal.tenantId, idempotencyKey);
     const stream = streamOf(id);
-    const { tenantId } = ctx.principal;
-    const print = idempotencyKey === null ? '' : fingerprint(ctx.principal.userId, 'POST', '/v1/pocs', body);
     try {
-      const { version } = await this.store.append(stream, 'no_stream', events, appendContext(ctx), {
-        ...(idempotencyKey === null
-          ? {}
-          : {
-              withinTransaction: (trx, appended) =>
-                this.keys.record(trx, {
-                  tenantId,
-                  key: idempotencyKey,
-                  fingerprint: print,
-                  answer: { statusCode: 201, body: { id, version: appended.version }, consistencyToken: encodeConsistencyToken({ stream, version: appended.version }) },
-                }),
-            }),
-      });
+      const { version } = await this.store.append(stream, 'no_stream', events, appendContext(ctx));
       return { statusCode: 201, body: { id, version }, consistencyToken: encodeConsistencyToken({ stream, version }), replayed: false };
     } catch (error) {
-      if (!(error instanceof IdempotencyKeyTaken) || idempotencyKey === null) throw error;
-      const first = await this.keys.find(tenantId, idempotencyKey);
-      if (!first) throw error; // purged between the conflict and now: let the client retry
-      if (first.fingerprint !== print) {
-        throw new UnprocessableError(POC_ERR.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request.');
-      }
-      return { statusCode: first.answer.statusCode, body: first.answer.body as PocWriteResponse, consistencyToken: first.answer.consistencyToken, replayed: true };
+      if (!(error instanceof ConcurrencyError) || idempotencyKey === null) throw error;
+      return this.replayCreate(ctx, id, events);
     }
+  }
+
+  /** The answer of the create that took this key first, when the retry asks for the same thing. */
+  private async replayCreate(ctx: CommandContext, id: string, events: readonly PocEvent[]): Promise<WriteOutcome> {
+    const stream = streamOf(id);
+    const stored = (await this.store.readStream(ctx.principal.tenantId, stream)).slice(0, events.length);
+    const first = stored.map(toRecordedPocEvent);
+    const same =
+      first.length === events.length &&
+      first.every((e, i) => e.actor === appendContext(ctx).actor && e.type === events[i]!.type && isDeepStrictEqual(e.data, events[i]!.data));
+    if (!same) throw new UnprocessableError(POC_ERR.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request.');
+    const version = events.length;
+    return { statusCode: 201, body: { id, version }, consistencyToken: encodeConsistencyToken({ stream, version }), replayed: true };
   }
 
   /** `PATCH /v1/pocs/:id` with `If-Match`: someone else's write in between is a 412, never a silent overwrite. */

@@ -10,6 +10,8 @@ import type { AppendResult, EventStore, ExpectedVersion } from '../ports/event-s
 /** The role tenant-scoped transactions switch to, so row-level security applies even to a superuser connection. */
 export const APP_ROLE = 'poc_app';
 const NOTIFY_CHANNEL = 'eventstore_appended';
+/** SQLSTATE `eventstore.append_events` raises when the stream is not at the expected version. */
+const VERSION_MISMATCH_SQLSTATE = 'ES409';
 
 export const eventStoreMigrations: Record<string, Migration> = {
   '001_event_store': {
@@ -85,6 +87,55 @@ export const eventStoreMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '003_append_function': {
+    async up(db) {
+      // The append as one server-side function: one round trip and one statement (so one
+      // transaction, autocommit), with its plans cached per connection. Planning the
+      // equivalent ad-hoc statement cost more than executing it. The function scopes
+      // itself to the tenant (app.tenant_id, role poc_app) for the rest of its
+      // transaction, so row-level security checks every row it writes.
+      await sql`
+        create function eventstore.append_events(
+          p_tenant_id uuid, p_stream_id text, p_expected integer, p_message_key text,
+          p_ids uuid[], p_types text[], p_schema_versions integer[], p_data jsonb[], p_topics text[],
+          p_actor text, p_correlation_id text, p_causation_id text, p_traceparent text, p_occurred_at timestamptz)
+        returns table (
+          o_position bigint, o_tx_id text, o_id uuid, o_tenant_id uuid, o_stream_id text, o_version integer, o_type text,
+          o_schema_version integer, o_data jsonb, o_actor text, o_correlation_id text, o_causation_id text, o_traceparent text, o_occurred_at timestamptz)
+        language plpgsql as $fn$
+        declare
+          v_current integer;
+        begin
+          perform set_config('app.tenant_id', p_tenant_id::text, true), set_config('app.system', 'off', true),
+            set_config('role', ${sql.lit(APP_ROLE)}, true);
+          select coalesce(max(e.version), 0) into v_current from eventstore.events e where e.stream_id = p_stream_id;
+          -- p_expected: null = any version, 0 = the stream must not exist, n = it must be at n.
+          if p_expected is not null and v_current <> p_expected then
+            raise exception 'stream % is at version %, expected %', p_stream_id, v_current, p_expected
+              using errcode = ${sql.lit(VERSION_MISMATCH_SQLSTATE)};
+          end if;
+          return query
+          with appended as (
+            insert into eventstore.events as e (id, tenant_id, stream_id, version, type, schema_version, data, actor, correlation_id, causation_id, traceparent, occurred_at)
+            select u.id, p_tenant_id, p_stream_id, v_current + u.ord::integer, u.type, u.schema_version, u.data,
+              p_actor, p_correlation_id, p_causation_id, p_traceparent, p_occurred_at
+            from unnest(p_ids, p_types, p_schema_versions, p_data) with ordinality as u(id, type, schema_version, data, ord)
+            order by u.ord
+            returning e.position, e.tx_id, e.id, e.tenant_id, e.stream_id, e.version, e.type, e.schema_version, e.data,
+              e.actor, e.correlation_id, e.causation_id, e.traceparent, e.occurred_at
+          ), outbox as (
+            insert into eventstore.outbox (position, tenant_id, topic, message_key)
+            select a.position, a.tenant_id, t.topic, p_message_key
+            from appended a join unnest(p_ids, p_topics) as t(id, topic) on t.id = a.id
+          )
+          select a.position, a.tx_id::text, a.id, a.tenant_id, a.stream_id, a.version, a.type, a.schema_version, a.data,
+            a.actor, a.correlation_id, a.causation_id, a.traceparent, a.occurred_at
+          from appended a order by a.version;
+        end
+        $fn$
+      `.execute(db);
+    },
+  },
 };
 
 /**
@@ -94,8 +145,8 @@ export const eventStoreMigrations: Record<string, Migration> = {
  */
 export async function withTenant<DB, T>(db: Kysely<DB>, tenantId: string, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.system', 'off', true)`.execute(trx);
-    await sql`set local role ${sql.raw(APP_ROLE)}`.execute(trx);
+    // One statement: set_config('role', …, true) is SET LOCAL ROLE.
+    await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.system', 'off', true), set_config('role', ${APP_ROLE}, true)`.execute(trx);
     return fn(trx);
   });
 }
@@ -125,6 +176,13 @@ interface EventRow {
   occurred_at: Date;
 }
 
+/** What `eventstore.append_events` returns: an event row with `o_`-prefixed columns (plpgsql output names must not clash with the table's). */
+type AppendedRow = { [K in keyof EventRow as `o_${K & string}`]: EventRow[K] };
+
+function unprefixed(row: AppendedRow): EventRow {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.slice(2), v])) as unknown as EventRow;
+}
+
 function toStored(row: EventRow): StoredEvent {
   return {
     id: row.id,
@@ -150,23 +208,6 @@ function parseCursor(cursor: string | null): [string, number] {
   const [tx, pos] = cursor.split(':');
   if (!tx || !/^\d+$/.test(tx) || !pos || !/^\d+$/.test(pos)) throw new Error(`malformed event log cursor: ${cursor}`);
   return [tx, Number(pos)];
-}
-
-/** What `PostgresEventStore.append` can do beyond the port's append. */
-export interface PostgresAppendOptions {
-  /**
-   * More writes of the caller, committed atomically with the events and their
-   * outbox rows (and rolled back with them): e.g. the idempotency record of the
-   * request that caused the append. Runs after the events are inserted, in the
-   * same tenant-scoped transaction, and sees their versions; a throw aborts the
-   * append and reaches the caller as thrown.
-   *
-   * @example
-   * await store.append(stream, 'no_stream', events, ctx, {
-   *   withinTransaction: (trx, { version }) => sql`insert into pocs.idempotency_keys ...`.execute(trx).then(() => undefined),
-   * });
-   */
-  withinTransaction?: (trx: Transaction<unknown>, appended: AppendResult) => Promise<void>;
 }
 
 export interface PostgresEventStoreOptions {
@@ -195,61 +236,26 @@ export class PostgresEventStore implements EventStore {
     await migrate(db, 'eventstore', eventStoreMigrations);
   }
 
-  async append(
-    streamId: string,
-    expected: ExpectedVersion,
-    events: readonly NewEvent[],
-    context: AppendContext,
-    options: PostgresAppendOptions = {},
-  ): Promise<AppendResult> {
+  async append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const aggregateId = streamId.slice(streamId.indexOf('-') + 1);
+    const expectedVersion = expected === 'any' ? null : expected === 'no_stream' ? 0 : expected;
+    const array = (values: readonly unknown[], type: string) => sql`${[...values]}::${sql.raw(type)}`;
+    const ids = events.map(() => uuidv7());
     try {
-      const result = await withTenant(this.db, context.tenantId, async (trx) => {
-        const current = await sql<{ version: number | null }>`
-          select max(version) as version from eventstore.events where stream_id = ${streamId}`.execute(trx);
-        const version = current.rows[0]?.version ?? 0;
-        if (expected === 'no_stream' ? version !== 0 : expected !== 'any' && expected !== version) {
-          throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} is at version ${version}, expected ${String(expected)}`);
-        }
-        const now = new Date();
-        const rows = events.map((event, i) => ({
-          id: uuidv7(),
-          tenant_id: context.tenantId,
-          stream_id: streamId,
-          version: version + i + 1,
-          type: event.type,
-          schema_version: event.schemaVersion,
-          data: JSON.stringify(event.data),
-          actor: context.actor,
-          correlation_id: context.correlationId,
-          causation_id: context.causationId ?? null,
-          traceparent: context.traceparent ?? null,
-          occurred_at: now,
-        }));
-        const values = sql.join(
-          rows.map(
-            (r) =>
-              sql`(${r.id}, ${r.tenant_id}, ${r.stream_id}, ${r.version}, ${r.type}, ${r.schema_version}, ${r.data}::jsonb, ${r.actor}, ${r.correlation_id}, ${r.causation_id}, ${r.traceparent}, ${r.occurred_at})`,
-          ),
-        );
-        const inserted = await sql<EventRow>`
-          insert into eventstore.events (id, tenant_id, stream_id, version, type, schema_version, data, actor, correlation_id, causation_id, traceparent, occurred_at)
-          values ${values}
-          returning position, tx_id::text as tx_id, id, tenant_id, stream_id, version, type, schema_version, data, actor, correlation_id, causation_id, traceparent, occurred_at`.execute(trx);
-        const outbox = sql.join(
-          inserted.rows.map((r) => sql`(${r.position}, ${r.tenant_id}, ${topicFor(r.type)}, ${aggregateId})`),
-        );
-        await sql`insert into eventstore.outbox (position, tenant_id, topic, message_key) values ${outbox}`.execute(trx);
-        const appended: AppendResult = { version: version + events.length, events: inserted.rows.map(toStored) };
-        await options.withinTransaction?.(trx, appended);
-        return appended;
-      });
+      const result = await sql<AppendedRow>`
+        select * from eventstore.append_events(
+          ${context.tenantId}::uuid, ${streamId}, ${expectedVersion}::integer, ${aggregateId},
+          ${array(ids, 'uuid[]')}, ${array(events.map((e) => e.type), 'text[]')}, ${array(events.map((e) => e.schemaVersion), 'integer[]')},
+          ${array(events.map((e) => JSON.stringify(e.data)), 'jsonb[]')}, ${array(events.map((e) => topicFor(e.type)), 'text[]')},
+          ${context.actor}, ${context.correlationId}, ${context.causationId ?? null}, ${context.traceparent ?? null}, ${new Date()})`.execute(this.db);
+      const stored = result.rows.map((row) => toStored(unprefixed(row)));
       this.notifyAppended();
-      return result;
+      return { version: stored[stored.length - 1]!.aggregateVersion, events: stored };
     } catch (error) {
-      const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code === '23505' && (constraint === undefined || constraint.startsWith('events_'))) {
+      const { code, constraint, message } = error as { code?: string; constraint?: string; message?: string };
+      if (code === VERSION_MISMATCH_SQLSTATE) throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', message ?? `stream ${streamId} is not at version ${String(expected)}`, { cause: error });
+      if (code === '23505' && constraint?.startsWith('events_')) {
         throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} was written concurrently`, { cause: error });
       }
       throw error;
