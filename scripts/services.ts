@@ -6,5 +6,6 @@ export const SERVICES = [
   { name: 'dojo', port: 8084, entry: 'services/dojo/src/server.ts' },
   { name: 'reports', port: 8085, entry: 'services/reports/src/server.ts' },
   { name: 'video', port: 8086, entry: 'services/video/src/server.ts' },
+  { name: 'projections', port: 8087, entry: 'projections/src/server.ts' },
   { name: 'edge', port: 8080, entry: 'services/edge/src/server.ts' },
 ] as const;

@@ -21,6 +21,8 @@ try {
       DATABASE_URL: Type.Optional(PostgresUrl),
       EMBEDDED_POSTGRES_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 54320 }),
       EDGE_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8080 }),
+      /** Added to every service's port (not the edge's): run a second platform beside the first. */
+      SERVICE_PORT_OFFSET: Type.Integer({ minimum: 0, maximum: 50000, default: 0 }),
       DATA_DIR: Type.String({ default: resolve(root, '.data') }),
     }),
   );
@@ -63,6 +65,10 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
+// embedded-postgres installs exit hooks that stop PostgreSQL and exit on the first signal, before the
+// services have drained; this script owns the order instead: services first, then PostgreSQL.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
@@ -108,6 +114,18 @@ if (!databaseUrl) {
   say('using the PostgreSQL of DATABASE_URL');
 }
 
+const portOf = (name: string) => {
+  const service = SERVICES.find((s) => s.name === name);
+  if (!service) throw new Error(`unknown service ${name}`);
+  return name === 'edge' ? config.EDGE_PORT : service.port + config.SERVICE_PORT_OFFSET;
+};
+const wiring = {
+  JWKS_URL: `http://127.0.0.1:${portOf('identity')}/.well-known/jwks.json`,
+  ...Object.fromEntries(
+    SERVICES.filter((s) => s.name !== 'edge' && s.name !== 'projections').map((s) => [`${s.name.toUpperCase()}_URL`, `http://127.0.0.1:${portOf(s.name)}`]),
+  ),
+};
+
 for (const service of SERVICES) {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, service.entry)], {
     cwd: root,
@@ -115,7 +133,8 @@ for (const service of SERVICES) {
       ...process.env,
       DATABASE_URL: databaseUrl,
       DATA_DIR: config.DATA_DIR,
-      PORT: String(service.name === 'edge' ? config.EDGE_PORT : service.port),
+      ...wiring,
+      PORT: String(portOf(service.name)),
       HOST: '127.0.0.1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
