@@ -11,7 +11,7 @@ const NAMESPACE = Buffer.from('6b3f2c1e9a4d4f0b8e7a2d5c1f0e9b3a', 'hex');
  * second table whose row could commit without the POC, or the POC without it.
  */
 export function pocIdForKey(tenantId: string, key: string): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(`${tenantId}\n${key}`, 'utf8').digest();
+  const hash = createHash('sha1').update(NAMESPACE).update(JSON.stringify([tenantId, key]), 'utf8').digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
