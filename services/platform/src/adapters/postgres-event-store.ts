@@ -99,9 +99,7 @@ export const eventStoreMigrations: Record<string, Migration> = {
           p_tenant_id uuid, p_stream_id text, p_expected integer, p_message_key text,
           p_ids uuid[], p_types text[], p_schema_versions integer[], p_data jsonb[], p_topics text[],
           p_actor text, p_correlation_id text, p_causation_id text, p_traceparent text, p_occurred_at timestamptz)
-        returns table (
-          o_position bigint, o_tx_id text, o_id uuid, o_tenant_id uuid, o_stream_id text, o_version integer, o_type text,
-          o_schema_version integer, o_data jsonb, o_actor text, o_correlation_id text, o_causation_id text, o_traceparent text, o_occurred_at timestamptz)
+        returns table (o_position bigint, o_tx_id text, o_id uuid, o_version integer)
         language plpgsql as $fn$
         declare
           v_current integer;
@@ -121,16 +119,14 @@ export const eventStoreMigrations: Record<string, Migration> = {
               p_actor, p_correlation_id, p_causation_id, p_traceparent, p_occurred_at
             from unnest(p_ids, p_types, p_schema_versions, p_data) with ordinality as u(id, type, schema_version, data, ord)
             order by u.ord
-            returning e.position, e.tx_id, e.id, e.tenant_id, e.stream_id, e.version, e.type, e.schema_version, e.data,
-              e.actor, e.correlation_id, e.causation_id, e.traceparent, e.occurred_at
+            returning e.position, e.tx_id, e.id, e.tenant_id, e.version
           ), outbox as (
             insert into eventstore.outbox (position, tenant_id, topic, message_key)
             select a.position, a.tenant_id, t.topic, p_message_key
             from appended a join unnest(p_ids, p_topics) as t(id, topic) on t.id = a.id
           )
-          select a.position, a.tx_id::text, a.id, a.tenant_id, a.stream_id, a.version, a.type, a.schema_version, a.data,
-            a.actor, a.correlation_id, a.causation_id, a.traceparent, a.occurred_at
-          from appended a order by a.version;
+          -- Only what the store assigned: the caller has the rest.
+          select a.position, a.tx_id::text, a.id, a.version from appended a order by a.version;
         end
         $fn$
       `.execute(db);
@@ -174,13 +170,6 @@ interface EventRow {
   causation_id: string | null;
   traceparent: string | null;
   occurred_at: Date;
-}
-
-/** What `eventstore.append_events` returns: an event row with `o_`-prefixed columns (plpgsql output names must not clash with the table's). */
-type AppendedRow = { [K in keyof EventRow as `o_${K & string}`]: EventRow[K] };
-
-function unprefixed(row: AppendedRow): EventRow {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.slice(2), v])) as unknown as EventRow;
 }
 
 function toStored(row: EventRow): StoredEvent {
@@ -242,14 +231,32 @@ export class PostgresEventStore implements EventStore {
     const expectedVersion = expected === 'any' ? null : expected === 'no_stream' ? 0 : expected;
     const array = (values: readonly unknown[], type: string) => sql`${[...values]}::${sql.raw(type)}`;
     const ids = events.map(() => uuidv7());
+    const occurredAt = new Date();
     try {
-      const result = await sql<AppendedRow>`
+      const result = await sql<{ o_position: number; o_tx_id: string; o_id: string; o_version: number }>`
         select * from eventstore.append_events(
           ${context.tenantId}::uuid, ${streamId}, ${expectedVersion}::integer, ${aggregateId},
           ${array(ids, 'uuid[]')}, ${array(events.map((e) => e.type), 'text[]')}, ${array(events.map((e) => e.schemaVersion), 'integer[]')},
           ${array(events.map((e) => JSON.stringify(e.data)), 'jsonb[]')}, ${array(events.map((e) => topicFor(e.type)), 'text[]')},
-          ${context.actor}, ${context.correlationId}, ${context.causationId ?? null}, ${context.traceparent ?? null}, ${new Date()})`.execute(this.db);
-      const stored = result.rows.map((row) => toStored(unprefixed(row)));
+          ${context.actor}, ${context.correlationId}, ${context.causationId ?? null}, ${context.traceparent ?? null}, ${occurredAt})`.execute(this.db);
+      const stored = result.rows.map((row, i) =>
+        toStored({
+          position: row.o_position,
+          tx_id: row.o_tx_id,
+          id: row.o_id,
+          tenant_id: context.tenantId,
+          stream_id: streamId,
+          version: row.o_version,
+          type: events[i]!.type,
+          schema_version: events[i]!.schemaVersion,
+          data: events[i]!.data,
+          actor: context.actor,
+          correlation_id: context.correlationId,
+          causation_id: context.causationId ?? null,
+          traceparent: context.traceparent ?? null,
+          occurred_at: occurredAt,
+        }),
+      );
       this.notifyAppended();
       return { version: stored[stored.length - 1]!.aggregateVersion, events: stored };
     } catch (error) {
