@@ -42,6 +42,38 @@ export function checkedInSchemaPaths(): string[] {
 
 const validators = new Map<string, ValidateFunction>();
 
+function validatorFor(path: string): ValidateFunction | null {
+  let validate = validators.get(path);
+  if (!validate) {
+    let schema: Record<string, unknown>;
+    try {
+      schema = checkedInSchema(path);
+    } catch {
+      return null;
+    }
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    validate = ajv.compile(schema);
+    validators.set(path, validate);
+  }
+  return validate;
+}
+
+/**
+ * Validate a value against a checked-in JSON Schema file (`problem.json`,
+ * `http/PocWriteResponse.json`, ...) with a plain JSON Schema validator, as a
+ * client in another language would. Returns the problems (empty when valid).
+ *
+ * @example
+ * expect(schemaErrors('problem.json', res.json())).toEqual([]);
+ */
+export function schemaErrors(path: string, value: unknown): string[] {
+  const validate = validatorFor(path);
+  if (!validate) return [`no checked-in schema ${path}`];
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+}
+
 /**
  * Validate an event envelope against the checked-in JSON Schema of its type
  * and version (`schemas/events/<type>.v<version>.json`), with a plain JSON
@@ -49,20 +81,5 @@ const validators = new Map<string, ValidateFunction>();
  * Returns the problems (empty when valid).
  */
 export function envelopeSchemaErrors(event: { type: string; schemaVersion: number; data?: unknown }): string[] {
-  const path = `events/${event.type}.v${event.schemaVersion}.json`;
-  let validate = validators.get(path);
-  if (!validate) {
-    let schema: Record<string, unknown>;
-    try {
-      schema = checkedInSchema(path);
-    } catch {
-      return [`no checked-in schema ${path}`];
-    }
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    validate = ajv.compile(schema);
-    validators.set(path, validate);
-  }
-  if (validate(event)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+  return schemaErrors(`events/${event.type}.v${event.schemaVersion}.json`, event);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeConsistencyToken } from '@poc/contracts';
+import { schemaErrors } from '@poc/contracts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PocsHarness, type TestUser, startPocs } from '../testing/harness.ts';
 
@@ -19,6 +20,7 @@ const del = (user: TestUser, id: string, ifMatch?: string) =>
 async function created(user: TestUser, body: object = { name: 'Outbox relay', tags: ['kafka', 'outbox'] }): Promise<string> {
   const res = await post(user, body);
   expect(res.statusCode, res.body).toBe(201);
+  expect(schemaErrors('http/PocWriteResponse.json', res.json())).toEqual([]);
   return res.json().id as string;
 }
 
@@ -27,7 +29,8 @@ async function expectProblem(res: Awaited<ReturnType<typeof post>>, status: numb
   expect(res.statusCode, res.body).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = res.json();
-  expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String), code: expect.any(String) });
+  expect(schemaErrors('problem.json', body)).toEqual([]);
+  expect(body.status).toBe(status);
   if (path) expect(body.errors?.map((e: { path: string }) => e.path), body.detail).toContain(path);
   expect(res.headers['consistency-token']).toBeUndefined();
   expect(await h.eventsOf(tenantId)).toHaveLength(eventsBefore);
@@ -146,6 +149,7 @@ describe('PATCH /v1/pocs/:id', () => {
     const res = await patch(alice, id, { name: ' Outbox relay v2 ' }, '1');
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ id, version: 2 });
+    expect(schemaErrors('http/PocWriteResponse.json', res.json())).toEqual([]);
     expect(decodeConsistencyToken(String(res.headers['consistency-token']))).toEqual({ stream: `poc-${id}`, version: 2 });
     const events = await h.store.readStream(alice.tenantId, `poc-${id}`);
     expect(events.map((e) => [e.type, e.data])).toEqual([
