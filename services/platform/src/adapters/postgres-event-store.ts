@@ -91,12 +91,12 @@ export const eventStoreMigrations: Record<string, Migration> = {
     async up(db) {
       // The append as one server-side function: one round trip and one statement (so one
       // transaction, autocommit), with its plans cached per connection. Planning the
-      // equivalent ad-hoc statement cost more than executing it. The function scopes
-      // itself to the tenant (app.tenant_id, role poc_app) for the rest of its
-      // transaction, so row-level security checks every row it writes.
+      // equivalent ad-hoc statement cost more than executing it. Called on its own, the
+      // function scopes itself to the tenant (app.tenant_id, role poc_app) for the rest of
+      // its transaction, so row-level security checks every row it writes.
       await sql`
         create function eventstore.append_events(
-          p_tenant_id uuid, p_stream_id text, p_expected integer, p_message_key text,
+          p_scope boolean, p_tenant_id uuid, p_stream_id text, p_expected integer, p_message_key text,
           p_ids uuid[], p_types text[], p_schema_versions integer[], p_data jsonb[], p_topics text[],
           p_actor text, p_correlation_id text, p_causation_id text, p_traceparent text, p_occurred_at timestamptz)
         returns table (o_position bigint, o_tx_id text, o_id uuid, o_version integer)
@@ -104,8 +104,12 @@ export const eventStoreMigrations: Record<string, Migration> = {
         declare
           v_current integer;
         begin
-          perform set_config('app.tenant_id', p_tenant_id::text, true), set_config('app.system', 'off', true),
-            set_config('role', ${sql.lit(APP_ROLE)}, true);
+          -- p_scope: called on its own (autocommit), scope the transaction to the tenant here;
+          -- otherwise the caller's transaction is scoped already (withTenant, asSystem).
+          if p_scope then
+            perform set_config('app.tenant_id', p_tenant_id::text, true), set_config('app.system', 'off', true),
+              set_config('role', ${sql.lit(APP_ROLE)}, true);
+          end if;
           select coalesce(max(e.version), 0) into v_current from eventstore.events e where e.stream_id = p_stream_id;
           -- p_expected: null = any version, 0 = the stream must not exist, n = it must be at n.
           if p_expected is not null and v_current <> p_expected then
@@ -153,6 +157,90 @@ export async function asSystem<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>)
     await sql`select set_config('app.system', 'on', true)`.execute(trx);
     return fn(trx);
   });
+}
+
+/**
+ * Append inside a transaction the caller already holds, so a service writes its
+ * own rows and its events atomically (identity: the tenant row and
+ * `tenant.onboarded`). The caller scopes the transaction to the tenant
+ * (`withTenant`); the events commit or roll back with it.
+ *
+ * @example
+ * await withTenant(db, tenantId, async (trx) => {
+ *   await trx.insertInto('identity.tenants').values(row).execute();
+ *   await appendInTransaction(trx, `tenant-${tenantId}`, 'no_stream', [onboarded], ctx);
+ * });
+ */
+export async function appendInTransaction<DB>(
+  trx: Transaction<DB>,
+  streamId: string,
+  expected: ExpectedVersion,
+  events: readonly NewEvent[],
+  context: AppendContext,
+): Promise<AppendResult> {
+  const appended = await appendWithFunction(trx, streamId, expected, events, context, false);
+  // Only the caller knows when it commits, so the wake-up rides in its transaction (delivered at
+  // commit). That serialises committing notifiers, which is fine for the rare appends of this path
+  // (onboarding, role changes); the store's own append notifies after its commit instead.
+  await sql`select pg_notify(${NOTIFY_CHANNEL}, '')`.execute(trx);
+  return appended;
+}
+
+/**
+ * One append through `eventstore.append_events` (one statement, one round trip).
+ * `scope`: the function scopes its transaction to the tenant itself (the store's
+ * own autocommit append); otherwise the caller's transaction already is.
+ */
+async function appendWithFunction<DB>(
+  executor: Kysely<DB>,
+  streamId: string,
+  expected: ExpectedVersion,
+  events: readonly NewEvent[],
+  context: AppendContext,
+  scope: boolean,
+): Promise<AppendResult> {
+  if (events.length === 0) throw new Error('append needs at least one event');
+  const aggregateId = streamId.slice(streamId.indexOf('-') + 1);
+  const expectedVersion = expected === 'any' ? null : expected === 'no_stream' ? 0 : expected;
+  const array = (values: readonly unknown[], type: string) => sql`${[...values]}::${sql.raw(type)}`;
+  const ids = events.map(() => uuidv7());
+  const occurredAt = new Date();
+  try {
+    const result = await sql<{ o_position: number; o_tx_id: string; o_id: string; o_version: number }>`
+      select * from eventstore.append_events(
+        ${scope}, ${context.tenantId}::uuid, ${streamId}, ${expectedVersion}::integer, ${aggregateId},
+        ${array(ids, 'uuid[]')}, ${array(events.map((e) => e.type), 'text[]')}, ${array(events.map((e) => e.schemaVersion), 'integer[]')},
+        ${array(events.map((e) => JSON.stringify(e.data)), 'jsonb[]')}, ${array(events.map((e) => topicFor(e.type)), 'text[]')},
+        ${context.actor}, ${context.correlationId}, ${context.causationId ?? null}, ${context.traceparent ?? null}, ${occurredAt})`.execute(executor);
+    const stored = result.rows.map((row, i) =>
+      toStored({
+        position: row.o_position,
+        tx_id: row.o_tx_id,
+        id: row.o_id,
+        tenant_id: context.tenantId,
+        stream_id: streamId,
+        version: row.o_version,
+        type: events[i]!.type,
+        schema_version: events[i]!.schemaVersion,
+        data: events[i]!.data,
+        actor: context.actor,
+        correlation_id: context.correlationId,
+        causation_id: context.causationId ?? null,
+        traceparent: context.traceparent ?? null,
+        occurred_at: occurredAt,
+      }),
+    );
+    return { version: stored[stored.length - 1]!.aggregateVersion, events: stored };
+  } catch (error) {
+    const { code, constraint, message } = error as { code?: string; constraint?: string; message?: string };
+    if (code === VERSION_MISMATCH_SQLSTATE) {
+      throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', message ?? `stream ${streamId} is not at version ${String(expected)}`, { cause: error });
+    }
+    if (code === '23505' && constraint?.startsWith('events_')) {
+      throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} was written concurrently`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 interface EventRow {
@@ -226,47 +314,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('append needs at least one event');
-    const aggregateId = streamId.slice(streamId.indexOf('-') + 1);
-    const expectedVersion = expected === 'any' ? null : expected === 'no_stream' ? 0 : expected;
-    const array = (values: readonly unknown[], type: string) => sql`${[...values]}::${sql.raw(type)}`;
-    const ids = events.map(() => uuidv7());
-    const occurredAt = new Date();
-    try {
-      const result = await sql<{ o_position: number; o_tx_id: string; o_id: string; o_version: number }>`
-        select * from eventstore.append_events(
-          ${context.tenantId}::uuid, ${streamId}, ${expectedVersion}::integer, ${aggregateId},
-          ${array(ids, 'uuid[]')}, ${array(events.map((e) => e.type), 'text[]')}, ${array(events.map((e) => e.schemaVersion), 'integer[]')},
-          ${array(events.map((e) => JSON.stringify(e.data)), 'jsonb[]')}, ${array(events.map((e) => topicFor(e.type)), 'text[]')},
-          ${context.actor}, ${context.correlationId}, ${context.causationId ?? null}, ${context.traceparent ?? null}, ${occurredAt})`.execute(this.db);
-      const stored = result.rows.map((row, i) =>
-        toStored({
-          position: row.o_position,
-          tx_id: row.o_tx_id,
-          id: row.o_id,
-          tenant_id: context.tenantId,
-          stream_id: streamId,
-          version: row.o_version,
-          type: events[i]!.type,
-          schema_version: events[i]!.schemaVersion,
-          data: events[i]!.data,
-          actor: context.actor,
-          correlation_id: context.correlationId,
-          causation_id: context.causationId ?? null,
-          traceparent: context.traceparent ?? null,
-          occurred_at: occurredAt,
-        }),
-      );
-      this.notifyAppended();
-      return { version: stored[stored.length - 1]!.aggregateVersion, events: stored };
-    } catch (error) {
-      const { code, constraint, message } = error as { code?: string; constraint?: string; message?: string };
-      if (code === VERSION_MISMATCH_SQLSTATE) throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', message ?? `stream ${streamId} is not at version ${String(expected)}`, { cause: error });
-      if (code === '23505' && constraint?.startsWith('events_')) {
-        throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} was written concurrently`, { cause: error });
-      }
-      throw error;
-    }
+    const appended = await appendWithFunction(this.db, streamId, expected, events, context, true);
+    this.notifyAppended();
+    return appended;
   }
 
   async readStream(tenantId: string, streamId: string, options: { fromVersion?: number } = {}): Promise<StoredEvent[]> {
