@@ -43,11 +43,11 @@ function answer(reply: FastifyReply, outcome: WriteOutcome) {
 export async function pocRoutes(app: App, opts: { commands: PocCommands }): Promise<void> {
   const { commands } = opts;
   for (const schema of [...pocHttpSchemas, Problem]) app.addSchema(schema);
-  app.addHook('onRequest', app.authenticate);
 
   app.post(
     '/v1/pocs',
     {
+      onRequest: [app.authenticate],
       schema: {
         tags: ['pocs'],
         summary: 'Register a POC',
@@ -64,6 +64,7 @@ export async function pocRoutes(app: App, opts: { commands: PocCommands }): Prom
   app.patch(
     '/v1/pocs/:id',
     {
+      onRequest: [app.authenticate],
       schema: {
         tags: ['pocs'],
         summary: 'Change a POC',
@@ -82,6 +83,7 @@ export async function pocRoutes(app: App, opts: { commands: PocCommands }): Prom
   app.delete(
     '/v1/pocs/:id',
     {
+      onRequest: [app.authenticate],
       schema: {
         tags: ['pocs'],
         summary: 'Delete a POC',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { type App, PostgresEventStore, type Role, asSystem } from '@poc/platform';
+import { type App, PostgresEventStore, type Role, type TokenVerifier, asSystem } from '@poc/platform';
 import { createTestDatabase, createTestIssuer, type TestDatabase, type TestIssuer } from '@poc/platform/testing';
 import { buildApp } from '../app.ts';
 import { loadServiceEnv } from '../env.ts';
@@ -29,8 +29,8 @@ export interface PocsHarness {
   close(): Promise<void>;
 }
 
-/** The pocs service on a fresh, migrated database, with an in-test token issuer. */
-export async function startPocs(env: Record<string, string> = {}): Promise<PocsHarness> {
+/** The pocs service on a fresh, migrated database, with an in-test token issuer (or the given verifier). */
+export async function startPocs(env: Record<string, string> = {}, verifier?: TokenVerifier): Promise<PocsHarness> {
   const database = await createTestDatabase('poc_pocs');
   await migratePocs(database.db);
   const issuer = await createTestIssuer();
@@ -39,7 +39,7 @@ export async function startPocs(env: Record<string, string> = {}): Promise<PocsH
     env: loadServiceEnv({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', ...env }),
     db: database.db,
     eventStore: store,
-    verifier: issuer.verifier,
+    verifier: verifier ?? issuer.verifier,
     logger: false,
   });
   await app.ready();
