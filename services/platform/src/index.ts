@@ -17,3 +17,5 @@ export * from './ports/blob-store.ts';
 export * from './ports/cache.ts';
 export * from './adapters/postgres-event-store.ts';
 export * from './adapters/postgres-log-event-bus.ts';
+export * from './adapters/fs-blob-store.ts';
+export * from './adapters/memory-cache.ts';

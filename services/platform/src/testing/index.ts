@@ -1,3 +1,5 @@
 export * from './database.ts';
 export * from './event-store-contract.ts';
 export * from './event-bus-contract.ts';
+export * from './blob-store-contract.ts';
+export * from './cache-contract.ts';
