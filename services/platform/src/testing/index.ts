@@ -3,3 +3,4 @@ export * from './event-store-contract.ts';
 export * from './event-bus-contract.ts';
 export * from './blob-store-contract.ts';
 export * from './cache-contract.ts';
+export * from './engines/index.ts';
