@@ -19,3 +19,4 @@ export * from './adapters/postgres-event-store.ts';
 export * from './adapters/postgres-log-event-bus.ts';
 export * from './adapters/fs-blob-store.ts';
 export * from './adapters/memory-cache.ts';
+export * from './adapters/kafka-event-bus.ts';
