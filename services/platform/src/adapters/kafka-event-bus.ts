@@ -1,4 +1,4 @@
-import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaConfig, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaConfig, KafkaMessage, Message, Producer, ProducerConfig } from 'kafkajs';
 import type { CheckpointSource, Delivery, EventBus, SubscribeOptions, Subscription } from '../ports/event-bus.ts';
 import type { EventEnvelope } from '../ports/events.ts';
 import { topicFor } from '../ports/events.ts';
@@ -20,6 +20,8 @@ export interface KafkaEventBusOptions {
   readonly replicationFactor?: number;
   /** Partitions one consumer processes at the same time (order is kept per partition). Default 1. */
   readonly partitionsConsumedConcurrently?: number;
+  /** kafkajs producer settings to add (`connect` sets the Java-compatible partitioner). */
+  readonly producerConfig?: Partial<ProducerConfig>;
   /** How many times the producer retries a send before `publish` rejects. Default 5. */
   readonly producerRetries?: number;
   /** Longest a fetch waits for data; lower means faster shutdown, higher fewer requests. Default 250 ms. */
@@ -96,7 +98,7 @@ export class KafkaEventBus implements EventBus {
 
   /** Build a kafkajs client (loaded on demand) and the bus on it. */
   static async connect(config: Pick<KafkaConfig, 'brokers' | 'clientId'> & Partial<KafkaConfig>, options: KafkaEventBusOptions = {}): Promise<KafkaEventBus> {
-    const { Kafka, logLevel } = (await import('kafkajs')).default;
+    const { Kafka, logLevel, Partitioners } = (await import('kafkajs')).default;
     const logger = options.logger ?? silent;
     const kafka = new Kafka({
       logLevel: logLevel.WARN,
@@ -109,7 +111,8 @@ export class KafkaEventBus implements EventBus {
       },
       ...config,
     });
-    return new KafkaEventBus(kafka, options);
+    // Murmur2 like the Java client, so other producers of the same keys pick the same partitions.
+    return new KafkaEventBus(kafka, { ...options, producerConfig: { createPartitioner: Partitioners.DefaultPartitioner, ...options.producerConfig } });
   }
 
   async publish(events: readonly EventEnvelope[]): Promise<void> {
@@ -139,6 +142,43 @@ export class KafkaEventBus implements EventBus {
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const topics = [...options.topics];
     await this.ensureTopics([...topics, ...topics.map(deadLetterTopic)]);
+    let closed = false;
+    let current: Consumer;
+    let restarting: Promise<void> | null = null;
+    // kafkajs gives up on a consumer after its retries (a long broker outage); start a new one, for as long as it takes.
+    const onGiveUp = (dead: Consumer) => {
+      if (closed || restarting || dead !== current) return;
+      restarting = (async () => {
+        await dead.disconnect().catch(() => undefined);
+        for (let backoff = 500; !closed; backoff = Math.min(backoff * 2, 10_000)) {
+          await sleep(backoff);
+          if (closed) return;
+          try {
+            current = await this.startConsumer(options, topics, onGiveUp);
+            this.logger.info({ group: options.group }, 'kafka consumer restarted');
+            return;
+          } catch (error) {
+            this.logger.warn({ group: options.group, err: error }, 'kafka consumer restart failed; retrying');
+          }
+        }
+      })().finally(() => {
+        restarting = null;
+      });
+    };
+    current = await this.startConsumer(options, topics, onGiveUp, true);
+    const subscription: Subscription = {
+      close: async () => {
+        closed = true;
+        this.subscriptions.delete(subscription);
+        await restarting;
+        await current.disconnect();
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  private async startConsumer(options: SubscribeOptions, topics: string[], onGiveUp: (consumer: Consumer) => void, waitForJoin = false): Promise<Consumer> {
     const consumer = this.kafka.consumer({
       groupId: options.group,
       sessionTimeout: 15_000,
@@ -146,27 +186,29 @@ export class KafkaEventBus implements EventBus {
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 250,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    if (options.checkpoints) this.seekOnAssignment(consumer, options.checkpoints);
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    const maxBatch = Math.max(1, options.maxBatch ?? 500);
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.consumeBatch(consumer, options, maxBatch, payload),
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error({ group: options.group, err: payload.error, restart: payload.restart }, 'kafka consumer crashed');
+      if (!payload.restart) onGiveUp(consumer);
     });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      if (options.checkpoints) this.seekOnAssignment(consumer, options.checkpoints);
+      const maxBatch = Math.max(1, options.maxBatch ?? 500);
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.consumeBatch(consumer, options, maxBatch, payload),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     // Return once the group has given this member its partitions: from here on, nothing published is missed.
-    await Promise.race([joined, new Promise((r) => setTimeout(r, 30_000))]);
-    const subscription: Subscription = {
-      close: async () => {
-        this.subscriptions.delete(subscription);
-        await consumer.disconnect();
-      },
-    };
-    this.subscriptions.add(subscription);
-    return subscription;
+    if (waitForJoin) await Promise.race([joined, sleep(30_000)]);
+    return consumer;
   }
 
   async close(): Promise<void> {
@@ -326,6 +368,7 @@ export class KafkaEventBus implements EventBus {
   private getProducer(): Promise<Producer> {
     this.producing ??= (async () => {
       const producer = this.kafka.producer({
+        ...this.options.producerConfig,
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,

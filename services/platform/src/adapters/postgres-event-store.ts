@@ -108,7 +108,8 @@ export async function asSystem<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>)
   });
 }
 
-interface EventRow {
+/** A row of `eventstore.events` as the adapters select it (tx_id as text). */
+export interface EventRow {
   position: number;
   tx_id: string;
   id: string;
@@ -125,7 +126,8 @@ interface EventRow {
   occurred_at: Date;
 }
 
-function toStored(row: EventRow): StoredEvent {
+/** The stored event a row of `eventstore.events` holds. */
+export function toStored(row: EventRow): StoredEvent {
   return {
     id: row.id,
     type: row.type,
