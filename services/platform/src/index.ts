@@ -20,3 +20,6 @@ export * from './adapters/postgres-log-event-bus.ts';
 export * from './adapters/fs-blob-store.ts';
 export * from './adapters/memory-cache.ts';
 export * from './adapters/kafka-event-bus.ts';
+export * from './adapters/outbox-relay.ts';
+export * from './adapters/s3-blob-store.ts';
+export * from './adapters/redis-cache.ts';
