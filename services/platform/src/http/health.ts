@@ -40,8 +40,8 @@ export const healthPlugin = fp(
     app.addHook('preClose', async () => {
       closing = true;
     });
-    app.get('/health/live', { schema: { hide: true }, config: { rateLimit: false } }, async () => ({ status: 'ok' }));
-    app.get('/health/ready', { schema: { hide: true }, config: { rateLimit: false } }, async (_request, reply) => {
+    app.get('/health/live', { schema: { hide: true }, logLevel: 'warn', config: { rateLimit: false } }, async () => ({ status: 'ok' }));
+    app.get('/health/ready', { schema: { hide: true }, logLevel: 'warn', config: { rateLimit: false } }, async (_request, reply) => {
       const results: Record<string, string> = {};
       let ready = !closing;
       await Promise.all(

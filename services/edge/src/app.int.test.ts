@@ -1,0 +1,76 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '@poc/platform';
+import { buildApp } from './app.ts';
+import { loadServiceEnv } from './env.ts';
+import type { Upstream } from './routes.ts';
+
+const names: Upstream[] = ['identity', 'pocs', 'query', 'dojo', 'reports', 'video'];
+const upstreams = new Map<Upstream, FastifyInstance>();
+let edge: App;
+
+async function fakeService(name: Upstream, ready: boolean): Promise<string> {
+  const app = Fastify();
+  app.all('/*', async (request) => ({ served: name, method: request.method, url: request.url, body: request.body ?? null, requestId: request.headers['x-request-id'] }));
+  app.get('/health/ready', async (_r, reply) => reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'down' }));
+  app.get('/openapi.json', async () => ({ openapi: '3.1.0', paths: { [`/v1/${name}`]: { get: { summary: name } } }, components: { schemas: {} } }));
+  upstreams.set(name, app);
+  return app.listen({ port: 0, host: '127.0.0.1' });
+}
+
+beforeAll(async () => {
+  const env: Record<string, string> = { LOG_LEVEL: 'silent' };
+  for (const name of names) env[`${name.toUpperCase()}_URL`] = await fakeService(name, name !== 'video');
+  edge = await buildApp({ env: loadServiceEnv(env), logger: false });
+});
+
+afterAll(async () => {
+  await edge?.close();
+  await Promise.all([...upstreams.values()].map((u) => u.close()));
+});
+
+describe('the edge', () => {
+  it('routes POC writes to pocs and POC reads to query (CQRS)', async () => {
+    const write = await edge.inject({ method: 'POST', url: '/v1/pocs', payload: { name: 'x' } });
+    expect(write.json()).toMatchObject({ served: 'pocs', method: 'POST', url: '/v1/pocs', body: { name: 'x' } });
+    const patch = await edge.inject({ method: 'PATCH', url: '/v1/pocs/1', payload: { name: 'y' } });
+    expect(patch.json()).toMatchObject({ served: 'pocs', url: '/v1/pocs/1' });
+    const read = await edge.inject({ method: 'GET', url: '/v1/pocs?q=kub&tag=a&tag=b' });
+    expect(read.json()).toMatchObject({ served: 'query', url: '/v1/pocs?q=kub&tag=a&tag=b' });
+  });
+
+  it('routes each context to its owner and passes the request id along', async () => {
+    const cases: [string, string, Upstream][] = [
+      ['POST', '/v1/tenants', 'identity'],
+      ['GET', '/.well-known/jwks.json', 'identity'],
+      ['GET', '/v1/me', 'identity'],
+      ['GET', '/v1/dojos/1/code', 'dojo'],
+      ['GET', '/v1/reports/pocs.csv', 'reports'],
+      ['POST', '/v1/videos', 'video'],
+    ];
+    for (const [method, url, served] of cases) {
+      const res = await edge.inject({ method: method as 'GET', url, headers: { 'x-request-id': 'rid-1' }, ...(method === 'POST' ? { payload: {} } : {}) });
+      expect(res.json(), url).toMatchObject({ served, url, requestId: 'rid-1' });
+    }
+  });
+
+  it('answers an unknown path itself with a problem', async () => {
+    const res = await edge.inject({ method: 'GET', url: '/v1/unknown' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  it('merges every service OpenAPI document into one 3.1 document', async () => {
+    const doc = (await edge.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(names.map((n) => `/v1/${n}`).sort());
+  });
+
+  it('is ready only when every service is ready', async () => {
+    const res = await edge.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().checks).toMatchObject({ pocs: 'ok', video: 'video is not ready (503)' });
+    const proxied = await edge.inject({ method: 'GET', url: '/health/services/pocs/ready' });
+    expect(proxied.json()).toMatchObject({ status: 'ok' });
+  });
+});

@@ -1,0 +1,51 @@
+import proxy from '@fastify/http-proxy';
+import { type App, createApp } from '@poc/platform';
+import type { Env } from './env.ts';
+import { mergedOpenApi } from './openapi.ts';
+import { ROUTES, upstreamUrls } from './routes.ts';
+
+export interface Deps {
+  env: Env;
+  logger?: boolean;
+}
+
+/**
+ * The edge: one origin for the app and outside clients. Rate limiting and
+ * auth are the services' own (they see the client address through
+ * X-Forwarded-For); the edge adds only routing.
+ */
+export async function buildApp(deps: Deps): Promise<App> {
+  const app = await createApp({
+    service: 'edge',
+    env: deps.env,
+    rateLimit: false,
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+  });
+  const upstreams = upstreamUrls(deps.env);
+
+  for (const route of ROUTES) {
+    await app.register(proxy, {
+      upstream: upstreams[route.upstream],
+      prefix: route.prefix,
+      rewritePrefix: route.prefix,
+      httpMethods: [...(route.methods ?? ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'])],
+      websocket: route.websocket ?? false,
+      replyOptions: {
+        rewriteRequestHeaders: (request, headers) => ({ ...headers, 'x-request-id': request.id }),
+      },
+    });
+  }
+
+  // Each service's health through the edge (`/health/services/pocs/live`), and the edge is
+  // ready only when every service is.
+  for (const [name, base] of Object.entries(upstreams)) {
+    await app.register(proxy, { upstream: base, prefix: `/health/services/${name}`, rewritePrefix: '/health', httpMethods: ['GET'] });
+    app.addReadinessCheck(name, async () => {
+      const res = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(1_500) });
+      if (!res.ok) throw new Error(`${name} is not ready (${res.status})`);
+    });
+  }
+
+  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(upstreams, app.log));
+  return app;
+}

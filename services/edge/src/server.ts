@@ -1,0 +1,5 @@
+import { runService } from '@poc/platform';
+import { buildApp } from './app.ts';
+import { loadServiceEnv } from './env.ts';
+
+await runService(loadServiceEnv, async (env) => ({ app: await buildApp({ env }) }));

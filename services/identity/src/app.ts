@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+import { type App, createApp, databaseCheck } from '@poc/platform';
+import type { Env } from './env.ts';
+
+export interface Deps {
+  env: Env;
+  db: Kysely<unknown>;
+  logger?: boolean;
+}
+
+/** The identity service: Tenants, users, login, tokens and the JWKS. */
+export async function buildApp(deps: Deps): Promise<App> {
+  const app = await createApp({ service: 'identity', env: deps.env, ...(deps.logger === undefined ? {} : { logger: deps.logger }) });
+  app.addReadinessCheck('postgres', databaseCheck(deps.db));
+  return app;
+}
