@@ -27,3 +27,4 @@ export * from './adapters/kafka-event-bus.ts';
 export * from './adapters/outbox-relay.ts';
 export * from './adapters/s3-blob-store.ts';
 export * from './adapters/redis-cache.ts';
+export * from './adapters/from-env.ts';
