@@ -71,7 +71,9 @@ export async function acquireEngines(names: readonly EngineName[], options: Star
             return { info: handle.info as EngineInfo, handle };
           },
           (error: unknown) => ({
-            info: { name, available: false, reason: `${(error as Error).message} (set ${ENGINE_ENV[name]} to use a running one)` } as EngineInfo,
+            info: { name, available: false, reason: process.env[ENGINE_ENV[name]]
+              ? `${(error as Error).message} (from ${ENGINE_ENV[name]})`
+              : `${(error as Error).message} (set ${ENGINE_ENV[name]} to use a running one)` } as EngineInfo,
             handle: null,
           }),
         );
