@@ -53,6 +53,15 @@ export function deadLetterTopic(topic: string): string {
 
 const silent: BusLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
+/** Most messages one coalesced send carries. */
+const MAX_MESSAGES_PER_SEND = 2_000;
+
+interface PendingPublish {
+  readonly items: readonly { topic: string; message: Message }[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The production event bus on Kafka (MSK), with kafkajs.
  *
@@ -61,6 +70,7 @@ const silent: BusLogger = { info: () => {}, warn: () => {}, error: () => {} };
  *   id so an aggregate's events share a partition and keep their order;
  *   tenant id, event id/type and W3C trace context travel in headers.
  *   `publish` resolves only once the brokers acknowledged every message.
+ *   Concurrent `publish` calls are coalesced into one send at a time.
  * - Consuming: one kafkajs consumer per subscription, group = `group`, new
  *   groups start from the earliest offset. Offsets are committed only after
  *   `handle` resolved. When a batch fails, the bus goes on one message at a
@@ -86,6 +96,8 @@ export class KafkaEventBus implements EventBus {
   private admin: Admin | null = null;
   private readonly knownTopics = new Set<string>();
   private topicsQueue: Promise<void> = Promise.resolve();
+  private readonly waiting: PendingPublish[] = [];
+  private flushing = false;
   private readonly subscriptions = new Set<Subscription>();
   private readonly logger: BusLogger;
 
@@ -117,25 +129,57 @@ export class KafkaEventBus implements EventBus {
 
   async publish(events: readonly EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
-    for (const event of events) {
-      const topic = topicFor(event.type);
-      let messages = byTopic.get(topic);
-      if (!messages) byTopic.set(topic, (messages = []));
-      messages.push(toMessage(event));
-    }
-    await this.ensureTopics([...byTopic.keys()]);
-    const producer = await this.getProducer();
+    const items = events.map((event) => ({ topic: topicFor(event.type), message: toMessage(event) }));
+    await this.ensureTopics([...new Set(items.map((i) => i.topic))]);
+    await new Promise<void>((resolve, reject) => {
+      this.waiting.push({ items, resolve, reject });
+      void this.flush();
+    });
+  }
+
+  /**
+   * One send at a time, each carrying every publish queued meanwhile: kafkajs'
+   * idempotent producer fails with OUT_OF_ORDER_SEQUENCE_NUMBER when sends
+   * overlap, and coalescing keeps concurrent publishers' throughput.
+   */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
     try {
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    } catch (error) {
-      // A producer whose brokers went away can stay wedged in kafkajs: start a fresh one next time.
-      this.logger.warn({ err: error }, 'kafka publish failed; the producer will reconnect on the next publish');
-      this.dropProducer(producer);
-      throw error;
+      while (this.waiting.length > 0) {
+        const group: PendingPublish[] = [];
+        let count = 0;
+        while (this.waiting.length > 0 && (group.length === 0 || count + this.waiting[0]!.items.length <= MAX_MESSAGES_PER_SEND)) {
+          const next = this.waiting.shift()!;
+          group.push(next);
+          count += next.items.length;
+        }
+        const topicMessages = new Map<string, Message[]>();
+        for (const { items } of group) {
+          for (const { topic, message } of items) {
+            let messages = topicMessages.get(topic);
+            if (!messages) topicMessages.set(topic, (messages = []));
+            messages.push(message);
+          }
+        }
+        try {
+          const producer = await this.getProducer();
+          try {
+            await producer.sendBatch({ acks: -1, topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })) });
+          } catch (error) {
+            // A producer whose brokers went away can stay wedged in kafkajs: start a fresh one next time.
+            this.logger.warn({ err: error }, 'kafka publish failed; the producer will reconnect on the next publish');
+            this.dropProducer(producer);
+            throw error;
+          }
+          for (const pending of group) pending.resolve();
+        } catch (error) {
+          // What was queued behind a failed send fails too, so no later event overtakes an earlier one.
+          for (const pending of [...group, ...this.waiting.splice(0)]) pending.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
     }
   }
 

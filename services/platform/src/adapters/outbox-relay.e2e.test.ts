@@ -9,10 +9,18 @@ import { KafkaEventBus } from './kafka-event-bus.ts';
 import { OutboxRelay } from './outbox-relay.ts';
 import { PostgresEventStore } from './postgres-event-store.ts';
 
-async function until(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+// What the relays and buses logged: printed when the test times out, to say where it stuck.
+const log: string[] = [];
+const logger = {
+  info: (o: object, m: string) => { log.push(`${new Date().toISOString()} info ${m} ${JSON.stringify(o).slice(0, 300)}`); },
+  warn: (o: object, m: string) => { log.push(`${new Date().toISOString()} warn ${m} ${JSON.stringify(o).slice(0, 300)}`); },
+  error: (o: object, m: string) => { log.push(`${new Date().toISOString()} error ${m} ${JSON.stringify(o).slice(0, 300)}`); },
+};
+
+async function until(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => Promise<string>)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : await what()}; log:\n${log.slice(-60).join('\n')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -60,7 +68,7 @@ describeWithEngines(['postgres', 'kafka'], 'Outbox relay to Kafka', () => {
     const connect = async (clientId: string) => {
       const bus = await KafkaEventBus.connect(
         { brokers: [kafka.brokers], clientId, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 }, connectionTimeout: 1_000 },
-        { producerRetries: 2 },
+        { producerRetries: 2, logger },
       );
       buses.push(bus);
       return bus;
@@ -84,7 +92,7 @@ describeWithEngines(['postgres', 'kafka'], 'Outbox relay to Kafka', () => {
 
     // Two relay instances (two pods), publishing through their own producers.
     for (const name of ['relay-a', 'relay-b']) {
-      const relay = new OutboxRelay({ db: t.db, bus: await connect(name), store, batchSize: 200, backoffMs: 200, maxBackoffMs: 1_000 });
+      const relay = new OutboxRelay({ db: t.db, bus: await connect(name), store, batchSize: 200, backoffMs: 200, maxBackoffMs: 1_000, logger });
       relays.push(relay);
       relay.start();
     }
@@ -110,7 +118,8 @@ describeWithEngines(['postgres', 'kafka'], 'Outbox relay to Kafka', () => {
     expect(effects.size).toBe(0);
 
     await kafka.start();
-    await until(() => effects.size >= 1_000, 120_000, 'all 1,000 events at the consumer');
+    log.push(`${new Date().toISOString()} test: kafka started again`);
+    await until(() => effects.size >= 1_000, 120_000, async () => `all 1,000 events at the consumer (have ${effects.size}, pending ${await relays[0]!.pending()})`);
     await until(async () => (await relays[0]!.pending()) === 0, 30_000, 'the outbox to drain');
 
     expect(effects.size).toBe(1_000);
