@@ -242,8 +242,8 @@ async function appendWithFunction<DB>(
     throw error;
   }
 }
-
-interface EventRow {
+/** A row of `eventstore.events` as the adapters select it (tx_id as text). */
+export interface EventRow {
   position: number;
   tx_id: string;
   id: string;
@@ -260,7 +260,8 @@ interface EventRow {
   occurred_at: Date;
 }
 
-function toStored(row: EventRow): StoredEvent {
+/** The stored event a row of `eventstore.events` holds. */
+export function toStored(row: EventRow): StoredEvent {
   return {
     id: row.id,
     type: row.type,
