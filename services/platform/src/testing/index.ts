@@ -4,3 +4,6 @@ export * from './event-bus-contract.ts';
 export * from './tokens.ts';
 export * from './search-contract.ts';
 export * from './isolation.ts';
+export * from './blob-store-contract.ts';
+export * from './cache-contract.ts';
+export * from './engines/index.ts';
