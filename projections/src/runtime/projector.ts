@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { type Delivery, type EventBus, type EventStore, type Subscription, compareCursors, topicFor } from '@poc/platform';
+import { type Delivery, type EventBus, type EventStore, type StoredEvent, type Subscription, compareCursors, topicFor } from '@poc/platform';
 import type { Projection, RebuildScope } from './projection.ts';
 import { loadCheckpoints, saveCheckpoints } from './store.ts';
 
@@ -62,6 +62,12 @@ export interface ProjectorOptions<T> {
   /** How far behind the projection is, read when `/metrics` is scraped. */
   lag?: () => Promise<Lag>;
   onError?: (error: unknown) => void;
+}
+
+function laneOf(aggregateId: string, lanes: number): number {
+  let h = 0;
+  for (let i = 0; i < aggregateId.length; i++) h = (h * 31 + aggregateId.charCodeAt(i)) | 0;
+  return Math.abs(h) % lanes;
 }
 
 /** `sourceOf` for the embedded Postgres-log bus: one cursor over the whole log. */
@@ -200,6 +206,8 @@ export interface RebuildOptions<T> {
   /** Leave the rebuilt target beside the live one instead of swapping (to compare them). */
   swap?: boolean;
   onProgress?: (events: number) => void;
+  /** Transactions applied side by side during the replay (events split by aggregate). Default 2. */
+  concurrency?: number;
   /**
    * When the live projector reads the event store's own log (the embedded
    * Postgres log: source `log:0`), move its checkpoint to where the rebuild
@@ -213,6 +221,8 @@ export interface RebuildResult<T> {
   readonly target: T;
   readonly events: number;
   readonly seconds: number;
+  /** Where the time went: replaying the history, preparing the target (indexes), the locked catch-up and swap. */
+  readonly phases: { readonly replay: number; readonly prepare: number; readonly swap: number };
 }
 
 /**
@@ -232,25 +242,47 @@ export async function rebuildProjection<T>(options: RebuildOptions<T>): Promise<
   const target = await projection.createTarget(db, scope);
   let cursor: string | null = null;
   let applied = 0;
+  const lanesCount = Math.max(1, options.concurrency ?? 2);
+  const read = (after: string | null) => store.readAll(after, { limit: batchSize, ...(scope.tenantId ? { tenantId: scope.tenantId } : {}) });
   const drain = async (inside?: Transaction<unknown>): Promise<void> => {
+    let next = read(cursor);
     for (;;) {
-      const events = await store.readAll(cursor, { limit: batchSize, ...(scope.tenantId ? { tenantId: scope.tenantId } : {}) });
+      const events = await next;
       if (events.length === 0) return;
+      const last = events[events.length - 1]!.cursor;
+      // Read the next batch while this one is applied.
+      next = read(last);
+      next.catch(() => undefined);
       const mine = events.filter((e) => topics.has(topicFor(e.type)));
       if (mine.length > 0) {
         if (inside) await projection.apply(inside, mine, target);
-        else await db.transaction().execute((trx) => projection.apply(trx, mine, target));
+        else {
+          // Lanes by aggregate: each aggregate's events stay in order in one lane, lanes touch disjoint rows.
+          const lanes = Array.from({ length: lanesCount }, () => [] as StoredEvent[]);
+          for (const e of mine) lanes[laneOf(e.aggregateId, lanesCount)]!.push(e);
+          await Promise.all(lanes.filter((l) => l.length > 0).map((lane) => db.transaction().execute((trx) => projection.apply(trx, lane, target))));
+        }
       }
-      cursor = events[events.length - 1]!.cursor;
+      cursor = last;
       applied += mine.length;
       options.onProgress?.(applied);
     }
   };
+  const phases = { replay: 0, prepare: 0, swap: 0 };
+  let mark = performance.now();
+  const lap = (phase: keyof typeof phases) => {
+    const now = performance.now();
+    phases[phase] += (now - mark) / 1000;
+    mark = now;
+  };
   try {
     await drain();
+    lap('replay');
     if (projection.prepare) {
       await projection.prepare(db, target);
+      lap('prepare');
       await drain();
+      lap('replay');
     }
     if (options.swap !== false) {
       await db.transaction().execute(async (trx) => {
@@ -262,10 +294,11 @@ export async function rebuildProjection<T>(options: RebuildOptions<T>): Promise<
           if (compareCursors(cursor, live) > 0) await saveCheckpoints(trx, projection.name, new Map([[options.logSource, cursor]]));
         }
       });
+      lap('swap');
     }
   } catch (error) {
     await projection.dropTarget(db, target).catch(() => undefined);
     throw error;
   }
-  return { target, events: applied, seconds: (performance.now() - started) / 1000 };
+  return { target, events: applied, seconds: (performance.now() - started) / 1000, phases };
 }
