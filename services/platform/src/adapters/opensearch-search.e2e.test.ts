@@ -1,19 +1,16 @@
-import { describe, it } from 'vitest';
+import { describeWithEngines } from '../testing/engines/index.ts';
 import { testSearchPort } from '../testing/search-contract.ts';
 import { OpenSearchSearch, createOpenSearchClient } from './opensearch-search.ts';
 
-const url = process.env.OPENSEARCH_URL;
-
-if (url) {
+describeWithEngines(['opensearch'], 'OpenSearch search', ({ opensearch }) => {
   testSearchPort('OpenSearch', async () => {
-    const search = new OpenSearchSearch(createOpenSearchClient({ url }), { indexPrefix: `test-pocs-${Date.now().toString(36)}` });
+    const prefix = `test-pocs-${Date.now().toString(36)}`;
+    const client = createOpenSearchClient({ url: opensearch.url });
     return {
-      search,
+      search: new OpenSearchSearch(client, { indexPrefix: prefix }),
       teardown: async () => {
-        await createOpenSearchClient({ url }).request('DELETE', `/test-pocs-*`);
+        await client.request('DELETE', `/${prefix}-*`);
       },
     };
   });
-} else {
-  describe.skip('SearchPort contract: OpenSearch (OPENSEARCH_URL not set)', () => it('needs an engine', () => {}));
-}
+});
