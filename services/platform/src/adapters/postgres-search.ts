@@ -396,20 +396,32 @@ export class PostgresSearch implements SearchPort {
   async prepareIndex(tenantId: string, index: string): Promise<void> {
     const schema = tenantSchemaName(tenantId);
     const table = tableName(index);
+    const sealed = await sql<{ n: number }>`
+      select count(*)::int as n from pg_trigger where tgrelid = ${`${schema}.${table}`}::regclass and tgname = 'track_insert'`.execute(this.db);
+    if (sealed.rows[0]!.n > 0) return;
+    // The words first (their trigram index is one of the builds), then every index built side by side,
+    // each with room to sort in memory: the table is not live yet, nothing waits on these locks.
+    await sql`insert into ${sql.id(schema, `${table}_words`)} (word)
+      select distinct w from ${sql.id(schema, table)}, unnest(tsvector_to_array(document)) w
+      on conflict do nothing`.execute(this.db);
+    await Promise.all(
+      indexStatements(schema, table).map((statement) =>
+        this.db.transaction().execute(async (trx) => {
+          await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
+          await statement.execute(trx);
+        }),
+      ),
+    );
     await this.db.transaction().execute(async (trx) => {
-      const sealed = await sql<{ n: number }>`
-        select count(*)::int as n from pg_trigger where tgrelid = ${`${schema}.${table}`}::regclass and tgname = 'track_insert'`.execute(trx);
-      if (sealed.rows[0]!.n > 0) return;
       await sql`insert into ${sql.id(schema, `${table}_facets`)} (facet, value, status, count)
         select facet, value, status, count(*) from (
           select 'language' as facet, unnest(languages) as value, status from ${sql.id(schema, table)}
           union all select 'tag', unnest(tags), status from ${sql.id(schema, table)}
           union all select 'status', status, status from ${sql.id(schema, table)}) x
         group by facet, value, status`.execute(trx);
-      await sql`insert into ${sql.id(schema, `${table}_words`)} (word)
-        select distinct w from ${sql.id(schema, table)}, unnest(tsvector_to_array(document)) w`.execute(trx);
-      // From here on the triggers keep counts and words as later writes arrive.
-      await seal(trx, schema, table);
+      // From here on the triggers keep counts and words as later writes arrive. (No write runs
+      // during the prepare: the rebuild drives both.)
+      await seal(trx, schema, table, true);
       await sql`analyze ${sql.id(schema, table)}`.execute(trx);
     });
   }
@@ -485,16 +497,25 @@ async function createTables(db: Kysely<unknown>, schema: string, table: string):
 }
 
 /** Indexes and the counting trigger: what makes a loaded table searchable and self-maintaining. */
-async function seal(db: Kysely<unknown>, schema: string, table: string): Promise<void> {
+/** The secondary indexes of a search table (named after it, so building them again is harmless). */
+function indexStatements(schema: string, table: string): RawBuilder<unknown>[] {
   const t = sql.id(schema, table);
-  await sql`create index on ${t} using gin (document)`.execute(db);
-  await sql`create index on ${t} using gin (name_doc)`.execute(db);
-  await sql`create index on ${t} (status)`.execute(db);
-  await sql`create index on ${t} using gin (languages)`.execute(db);
-  await sql`create index on ${t} using gin (tags)`.execute(db);
-  await sql`create index on ${t} (created_at desc, id desc)`.execute(db);
-  await sql`create index on ${t} (sort_name, id)`.execute(db);
-  await sql`create index on ${sql.id(schema, `${table}_words`)} using gin (word extensions.gin_trgm_ops)`.execute(db);
+  const name = (suffix: string) => sql.id(`${table}_${suffix}`);
+  return [
+    sql`create index if not exists ${name('document')} on ${t} using gin (document)`,
+    sql`create index if not exists ${name('name_doc')} on ${t} using gin (name_doc)`,
+    sql`create index if not exists ${name('status')} on ${t} (status)`,
+    sql`create index if not exists ${name('languages')} on ${t} using gin (languages)`,
+    sql`create index if not exists ${name('tags')} on ${t} using gin (tags)`,
+    sql`create index if not exists ${name('created')} on ${t} (created_at desc, id desc)`,
+    sql`create index if not exists ${name('sort_name')} on ${t} (sort_name, id)`,
+    sql`create index if not exists ${name('words_trgm')} on ${sql.id(schema, `${table}_words`)} using gin (word extensions.gin_trgm_ops)`,
+  ];
+}
+
+async function seal(db: Kysely<unknown>, schema: string, table: string, indexed = false): Promise<void> {
+  const t = sql.id(schema, table);
+  if (!indexed) for (const statement of indexStatements(schema, table)) await statement.execute(db);
   await sql`create trigger track_insert after insert on ${t} referencing new table as new_rows
     for each statement execute function search.track_pocs()`.execute(db);
   await sql`create trigger track_update after update on ${t} referencing old table as old_rows new table as new_rows
