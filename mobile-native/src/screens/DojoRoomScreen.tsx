@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Suspense, useCallback, useEffect, useState } from 'react';
 import { Text, View } from 'react-native';
 import type { Dojo, DojoParticipant, Me } from '../api/types';
-import CodeEditor from '../components/dojo/CodeEditor';
-import { colorFor, type EditorSnapshot } from '../components/dojo/editor-core';
+import { LazyCodeEditor as CodeEditor } from '../components/dojo/LazyCodeEditor';
+import { colorFor, type EditorSnapshot } from '../components/dojo/types';
 import { Banner, Body, Button, Card, ConfirmDialog, Loading, Row, Title } from '../components/ui';
 import { useI18n } from '../i18n';
 import { useServices } from '../state/AppContext';
@@ -121,6 +121,7 @@ export function DojoRoomScreen({ id }: { id: string }) {
         {ended && finalCode === null ? (
           <Loading />
         ) : (
+          <Suspense fallback={<Loading />}>
           <CodeEditor
             key={ended ? 'final' : 'live'}
             language={dojo.language}
@@ -134,6 +135,7 @@ export function DojoRoomScreen({ id }: { id: string }) {
             renewToken={renewToken}
             dom={{ style: { flex: 1 }, matchContents: false }}
           />
+          </Suspense>
         )}
       </View>
       <View testID="dojo-participants" accessibilityLabel={t('dojo.room.participants')}>

@@ -78,14 +78,18 @@ export function PocFormScreen({ id, onDone }: { id?: string; onDone: (id: string
     }
   }
 
-  async function update(current: Poc) {
+  /**
+   * Save what the user changed since `current` (the version they opened). After a conflict,
+   * `version` is the latest one: the same changes are applied on top of the other person's.
+   */
+  async function update(current: Poc, version = current.version) {
     const patch = toPatchBody(current, values);
     if (Object.keys(patch).length === 0) {
       onDone(current.id);
       return;
     }
     try {
-      await api.updatePoc(current.id, current.version, patch);
+      await api.updatePoc(current.id, version, patch);
       changed();
       onDone(current.id);
     } catch (error) {
@@ -133,10 +137,9 @@ export function PocFormScreen({ id, onDone }: { id?: string; onDone: (id: string
                 label={t('poc.conflict.keepMine')}
                 testID="conflict-keep-mine"
                 onPress={() => {
-                  setBase(conflict.latest);
                   setConflict(null);
                   setBusy(true);
-                  update(conflict.latest)
+                  update(base!, conflict.latest.version)
                     .catch(showServerErrors)
                     .finally(() => setBusy(false));
                 }}

@@ -292,6 +292,22 @@ export function createFakeApi(options: { accessTtlSeconds?: number; now?: () => 
       }
       return respond(200, dojo);
     }
+    if (path === '/v1/reports/summary' && method === 'GET') {
+      const mine = [...pocs.values()].filter((p) => p.tenantId === account.tenantId);
+      return respond(200, {
+        totals: { pocs: mine.length, dojos: [...dojos.values()].filter((d) => d.tenantId === account.tenantId).length },
+        byMonth: [{ month: '2026-01', count: mine.length }],
+        byLanguage: facet(mine, (p) => p.languages),
+        byTag: facet(mine, (p) => p.tags),
+        byStatus: facet(mine, (p) => [p.status]),
+        dojos: { total: 0 },
+      });
+    }
+    if (path === '/v1/reports/pocs.csv' && method === 'GET') {
+      const mine = [...pocs.values()].filter((p) => p.tenantId === account.tenantId);
+      const csv = ['id,name,status', ...mine.map((p) => `${p.id},${p.name},${p.status}`)].join('\n');
+      return respond(200, csv, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="pocs.csv"' });
+    }
     return problem(404, 'PLATFORM_ERR_ROUTE_NOT_FOUND', `No route for ${method} ${path}`);
   }
 

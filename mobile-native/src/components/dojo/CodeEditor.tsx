@@ -4,7 +4,8 @@
 // Expo hosts it in a WebView. Only the editor surface is web code; the rest of the app is native.
 import type { DOMProps } from 'expo/dom';
 import { useEffect, useRef } from 'react';
-import { type EditorSnapshot, mountEditor } from './editor-core';
+import { mountEditor } from './editor-core';
+import type { EditorSnapshot } from './types';
 
 export interface CodeEditorProps {
   language: string;
