@@ -114,10 +114,10 @@ export function Navigation({ withLinking = true }: { withLinking?: boolean }) {
           </>
         ) : (
           <>
-            <Stack.Screen name="Login" options={{ title: t('auth.login.title') }}>
+            <Stack.Screen name="Login" options={{ title: t('auth.login.title'), headerShown: false }}>
               {({ navigation }) => <LoginScreen onSignUp={() => navigation.navigate('SignUp')} />}
             </Stack.Screen>
-            <Stack.Screen name="SignUp" options={{ title: t('auth.signup.title') }}>
+            <Stack.Screen name="SignUp" options={{ title: t('auth.signup.title'), headerShown: false }}>
               {({ navigation }) => <SignUpScreen onLogin={() => navigation.navigate('Login')} />}
             </Stack.Screen>
           </>

@@ -11,7 +11,7 @@ import { useDebounced } from '../state/hooks';
 import { describeError } from '../state/services';
 import { useTheme } from '../theme';
 
-const PAGE = 30;
+const PAGE = 50;
 const emptyFacets: Facets = { languages: [], tags: [], status: [] };
 
 interface Filters {
@@ -198,8 +198,9 @@ export function PocListScreen({ onOpen, onNew }: { onOpen: (id: string) => void;
         renderItem={renderItem}
         getItemLayout={(_, index) => ({ length: POC_ROW_HEIGHT, offset: POC_ROW_HEIGHT * index, index })}
         initialNumToRender={15}
-        maxToRenderPerBatch={20}
-        windowSize={9}
+        maxToRenderPerBatch={10}
+        updateCellsBatchingPeriod={30}
+        windowSize={7}
         onEndReached={() => void loadMore()}
         onEndReachedThreshold={0.6}
         refreshControl={<RefreshControl refreshing={refreshing} onRefresh={() => void load('refresh')} tintColor={theme.colors.primary} />}

@@ -61,17 +61,17 @@ describe('the POC list', () => {
   });
 
   it('loads the next page on scroll (cursor) and refreshes on pull', async () => {
-    const { api } = await givenApp(Array.from({ length: 45 }, (_, i) => ({ name: `POC ${String(i).padStart(2, '0')}` })));
-    await screen.findByText('POC 44');
+    const { api } = await givenApp(Array.from({ length: 75 }, (_, i) => ({ name: `POC ${String(i).padStart(2, '0')}` })));
+    await screen.findByText('POC 74');
     expect(screen.queryByText('POC 00')).toBeNull();
     const list = screen.getByTestId('poc-list');
     await act(async () => {
       list.props.onEndReached();
     });
     // The list is virtualised: the rows far down are not rendered, but they are in its data.
-    await waitFor(() => expect(screen.getByTestId('poc-list').props.data).toHaveLength(45));
+    await waitFor(() => expect(screen.getByTestId('poc-list').props.data).toHaveLength(75));
     expect(screen.getByTestId('poc-list').props.data.at(-1).name).toBe('POC 00');
-    expect(listRequests(api).at(-1)!.query.get('cursor')).toBe('30');
+    expect(listRequests(api).at(-1)!.query.get('cursor')).toBe('50');
     await act(async () => {
       list.props.refreshControl.props.onRefresh();
     });
