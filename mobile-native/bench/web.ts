@@ -180,6 +180,23 @@ async function main(): Promise<void> {
     const peer = await scrollToEnd(peerPage, '#list', ROWS * 76);
     await context.close();
 
+    // The list screen with real facets, for the README (UPDATE_SCREENSHOTS=1): English light and Portuguese dark.
+    if (process.env.UPDATE_SCREENSHOTS) {
+      for (const [name, options] of [
+        ['poc-list-1000', { locale: 'en-US', colorScheme: 'light' }],
+        ['poc-list-pt-BR-dark', { locale: 'pt-BR', colorScheme: 'dark' }],
+      ] as const) {
+        const shots = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, ...options });
+        await shots.addInitScript((value) => localStorage.setItem('poc-tracker.session', value), session);
+        const shotPage = await shots.newPage();
+        await shotPage.goto(edge.url);
+        await shotPage.waitForSelector('[data-testid^="poc-row-"]');
+        await shotPage.waitForTimeout(500);
+        await shotPage.screenshot({ path: join(repoRoot, 'docs/app', `${name}.png`) });
+        await shots.close();
+      }
+    }
+
     const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
     console.log(`\nWeb build first load over the edge (fresh profile, ${new Date().toISOString()}, Chromium headless, 2 cores)\n`);
     console.log('| network | transferred | requests | DOMContentLoaded | first list row |');

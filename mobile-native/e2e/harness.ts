@@ -31,7 +31,8 @@ export interface RunningPlatform {
 export async function startPlatform(): Promise<RunningPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poc-app-e2e-'));
   chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as `postgres`, which must enter it
-  const edgePort = 19000 + Math.floor(Math.random() * 900);
+  // Apart from scripts/start.e2e.test.ts (edge 18080-19079, services +11000), which may run at the same time.
+  const edgePort = 29000 + Math.floor(Math.random() * 900);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: repoRoot,
     env: {

@@ -56,7 +56,7 @@ console.log('[build:web] expo export --platform web ...');
 const expo = spawnSync(process.execPath, [join(root, 'node_modules/expo/bin/cli'), 'export', '--platform', 'web', '--output-dir', tmp], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, CI: '1', EXPO_NO_TELEMETRY: '1' },
+  env: { ...process.env, CI: '1', EXPO_NO_TELEMETRY: '1', EXPO_OFFLINE: '1' },
 });
 if (expo.status !== 0) {
   rmSync(tmp, { recursive: true, force: true });

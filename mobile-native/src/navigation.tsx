@@ -49,14 +49,14 @@ export const linking: LinkingOptions<RootParams> = {
 
 const icon = (glyph: string) =>
   function TabIcon({ color }: { color: string }) {
-    return <Text style={{ color, fontSize: 18 }} accessibilityElementsHidden importantForAccessibility="no">{glyph}</Text>;
+    return <Text style={{ color, fontSize: 16, lineHeight: 20 }} accessibilityElementsHidden importantForAccessibility="no">{glyph}</Text>;
   };
 
 function HomeTabs({ navigation }: NativeStackScreenProps<RootParams, 'Home'>) {
   const { t } = useI18n();
   const theme = useTheme();
   return (
-    <Tabs.Navigator screenOptions={{ tabBarActiveTintColor: theme.colors.primary, tabBarInactiveTintColor: theme.colors.textMuted, tabBarLabelStyle: { fontSize: 12 } }}>
+    <Tabs.Navigator screenOptions={{ tabBarActiveTintColor: theme.colors.primary, tabBarInactiveTintColor: theme.colors.textMuted, tabBarLabelStyle: { fontSize: 12 }, tabBarStyle: { minHeight: 56 } }}>
       <Tabs.Screen name="Pocs" options={{ title: t('poc.list.title'), tabBarLabel: t('tabs.pocs'), tabBarIcon: icon('☰'), tabBarButtonTestID: 'tab-pocs' }}>
         {() => <PocListScreen onOpen={(id) => navigation.navigate('PocDetail', { id })} onNew={() => navigation.navigate('PocNew')} />}
       </Tabs.Screen>
