@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../api/errors';
-import { Banner, Button, Field, Screen, Title } from '../components/ui';
+import { Banner, Body, Button, Field, Screen, Title } from '../components/ui';
 import { type LoginValues, toLoginRequest, validateLogin } from '../forms/auth-forms';
 import { fieldMessage, useI18n } from '../i18n';
 import { useServices } from '../state/AppContext';
@@ -35,6 +35,7 @@ export function LoginScreen({ onSignUp }: { onSignUp: () => void }) {
 
   return (
     <Screen testID="login-screen">
+      <Body muted style={{ fontWeight: '700', letterSpacing: 1 }}>{t('app.name').toUpperCase()}</Body>
       <Title>{t('auth.login.title')}</Title>
       {failure ? <Banner tone="error" testID="login-error">{failure}</Banner> : null}
       <Field label={t('auth.login.tenant')} testID="login-tenant" value={values.tenant} onChangeText={set('tenant')} autoCapitalize="none" autoCorrect={false} error={fieldMessage(t, errors.tenant)} />

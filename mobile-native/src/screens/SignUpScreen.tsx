@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../api/errors';
-import { Banner, Button, Field, Screen, Title } from '../components/ui';
+import { Banner, Body, Button, Field, Screen, Title } from '../components/ui';
 import { type SignUpValues, signUpFieldErrors, slugify, toSignUpRequest, validateSignUp } from '../forms/auth-forms';
 import { fieldMessage, useI18n } from '../i18n';
 import { useServices } from '../state/AppContext';
@@ -40,6 +40,7 @@ export function SignUpScreen({ onLogin }: { onLogin: () => void }) {
 
   return (
     <Screen testID="signup-screen">
+      <Body muted style={{ fontWeight: '700', letterSpacing: 1 }}>{t('app.name').toUpperCase()}</Body>
       <Title>{t('auth.signup.title')}</Title>
       {failure.length > 0 ? <Banner tone="error" testID="signup-error">{failure.join('\n')}</Banner> : null}
       <Field label={t('auth.signup.organisation')} testID="signup-organisation" value={values.organisation} onChangeText={set('organisation')} error={fieldMessage(t, errors.organisation)} />
