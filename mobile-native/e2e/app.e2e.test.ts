@@ -6,9 +6,11 @@
  * offline and sent once. Takes the README screenshots on the way
  * (`UPDATE_SCREENSHOTS=1` writes them to docs/app/).
  *
- * Each step names the API it needs. Outside CI a step whose API the platform
- * does not serve yet is skipped (with the reason); with CI=true nothing is
- * skipped for a missing browser.
+ * Each step names the feature and the API it needs, and runs whenever the
+ * platform serves that API. When it does not: outside CI the step is skipped
+ * (with the reason); in CI it fails, unless its feature is in PENDING, the
+ * features whose server side has not landed on main yet (remove a feature from
+ * it when it lands; its steps run by themselves as soon as the API is there).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,11 +34,16 @@ let page: Page;
 let pocName = '';
 const done = new Set<string>();
 
-function need(ctx: TestContext, apis: string[], steps: string[] = []): void {
+type Feature = 'identity' | 'pocs' | 'search' | 'dojos' | 'reports' | 'videos';
+/** Features whose server side is not on main yet (issue #10 note): their steps may be skipped in CI. */
+const PENDING = new Set<Feature>(['pocs', 'search', 'dojos', 'reports', 'videos']);
+
+function need(ctx: TestContext, feature: Feature, apis: string[], steps: string[] = []): void {
   const missing = apis.filter((a) => !served.has(a));
   const notDone = steps.filter((s) => !done.has(s));
   if (missing.length === 0 && notDone.length === 0) return;
   const reason = [missing.length ? `the platform does not serve ${missing.join(', ')} yet` : '', notDone.length ? `needs step(s) ${notDone.join(', ')}` : ''].filter(Boolean).join('; ');
+  if (CI && missing.length > 0 && !PENDING.has(feature)) throw new Error(`"${ctx.task.name}" cannot run: ${reason} (${feature} is not pending)`);
   console.warn(`[app e2e] skipped "${ctx.task.name}": ${reason}`);
   ctx.skip();
 }
@@ -91,7 +98,7 @@ describe.skipIf(!CI && !hasChromium())('the app in a browser, against the platfo
   });
 
   it('signs up: the organisation and its owner are created and the POC list opens', async (ctx) => {
-    need(ctx, ['POST /v1/tenants'], ['served']);
+    need(ctx, 'identity', ['POST /v1/tenants', 'POST /v1/auth/login'], ['served']);
     await page.getByTestId('go-signup').click();
     await page.getByTestId('signup-organisation').fill('E2E Labs');
     await page.getByTestId('signup-slug').fill(slug);
@@ -110,7 +117,7 @@ describe.skipIf(!CI && !hasChromium())('the app in a browser, against the platfo
   });
 
   it('creates a POC that is in the list at once', async (ctx) => {
-    need(ctx, ['POST /v1/pocs', 'GET /v1/pocs'], ['signup']);
+    need(ctx, 'pocs', ['POST /v1/pocs', 'GET /v1/pocs'], ['signup']);
     pocName = 'Kubernetes operator for previews';
     await page.getByTestId('poc-new').click();
     await page.getByTestId('poc-name').fill(pocName);
@@ -126,7 +133,7 @@ describe.skipIf(!CI && !hasChromium())('the app in a browser, against the platfo
   });
 
   it('finds it again by a typo\u2019d search, with facets', async (ctx) => {
-    need(ctx, ['GET /v1/pocs', 'GET /v1/pocs/suggest'], ['create']);
+    need(ctx, 'search', ['GET /v1/pocs', 'GET /v1/pocs/suggest'], ['create']);
     const { accessToken } = await session(page);
     for (const [name, languages, tags, status] of [
       ['Edge cache in Lua', ['lua'], ['perf', 'cdn'], 'done'],
@@ -151,7 +158,7 @@ describe.skipIf(!CI && !hasChromium())('the app in a browser, against the platfo
   });
 
   it('queues a POC created offline and sends it once when back online', async (ctx) => {
-    need(ctx, ['POST /v1/pocs', 'GET /v1/pocs'], ['create']);
+    need(ctx, 'pocs', ['POST /v1/pocs', 'GET /v1/pocs'], ['create']);
     await page.goto(platform!.url);
     await expect.poll(() => page.getByTestId('poc-list-screen').isVisible(), { timeout: 15_000 }).toBe(true);
     await owner.setOffline(true);
@@ -168,7 +175,7 @@ describe.skipIf(!CI && !hasChromium())('the app in a browser, against the platfo
   });
 
   it('opens a dojo in two browser contexts that see each other\u2019s typing', async (ctx) => {
-    need(ctx, ['POST /v1/dojos', 'GET /v1/dojos/{id}'], ['signup']);
+    need(ctx, 'dojos', ['POST /v1/dojos', 'GET /v1/dojos/{id}'], ['signup']);
     await page.getByTestId('tab-dojos').click();
     await page.getByTestId('dojo-new').click();
     await page.getByTestId('dojo-title').fill('Friday kata');
@@ -216,7 +223,7 @@ describe.skipIf(!CI && !hasChromium())('the app in a browser, against the platfo
   });
 
   it('downloads the CSV report of the POCs', async (ctx) => {
-    need(ctx, ['GET /v1/reports/pocs.csv'], ['create']);
+    need(ctx, 'reports', ['GET /v1/reports/pocs.csv'], ['create']);
     await page.goto(`${platform!.url}/reports`);
     await expect.poll(() => page.getByTestId('reports-screen').isVisible(), { timeout: 15_000 }).toBe(true);
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByTestId('report-csv').click()]);
@@ -229,7 +236,7 @@ describe.skipIf(!CI && !hasChromium())('the app in a browser, against the platfo
   });
 
   it('asks for the year in review and follows its progress', async (ctx) => {
-    need(ctx, ['POST /v1/videos', 'GET /v1/videos/{id}'], ['signup']);
+    need(ctx, 'videos', ['POST /v1/videos', 'GET /v1/videos/{id}'], ['signup']);
     await page.goto(`${platform!.url}/year`);
     await page.getByTestId('video-request').click();
     await expect.poll(() => page.getByTestId('video-status').isVisible(), { timeout: 15_000 }).toBe(true);
