@@ -116,6 +116,24 @@ describe.skipIf(!CI && !hasChromium())('the app in a browser, against the platfo
     done.add('signup');
   });
 
+  it('logs out and logs in again with organisation, email and password', async (ctx) => {
+    need(ctx, 'identity', ['POST /v1/auth/login', 'POST /v1/auth/logout', 'GET /v1/me'], ['signup']);
+    await page.getByTestId('tab-account').click();
+    await expect.poll(() => page.getByTestId('account-me').textContent(), { timeout: 10_000 }).toContain('olga@e2e.test');
+    await page.getByTestId('logout').click();
+    await expect.poll(() => page.getByTestId('login-screen').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await session(page)).toBeNull();
+    await expect.poll(() => page.getByTestId('login-tenant').inputValue()).toBe(''); // nothing of the session stays
+    await page.getByTestId('login-tenant').fill(slug);
+    await page.getByTestId('login-email').fill('olga@e2e.test');
+    await page.getByTestId('login-password').fill('not the password 1');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 10_000 }).toContain('Wrong organisation, email or password');
+    await page.getByTestId('login-password').fill(PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('poc-list-screen').isVisible(), { timeout: 15_000 }).toBe(true);
+  });
+
   it('creates a POC that is in the list at once', async (ctx) => {
     need(ctx, 'pocs', ['POST /v1/pocs', 'GET /v1/pocs'], ['signup']);
     pocName = 'Kubernetes operator for previews';
