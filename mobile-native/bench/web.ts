@@ -25,7 +25,7 @@ import { createFakeApi } from '../src/testing/fake-api';
 
 const ROWS = 1000;
 
-async function fakeUpstream() {
+export async function fakeUpstream() {
   const api = createFakeApi({ accessTtlSeconds: 3600 });
   api.state.projectInstantly = true;
   const tokens = await api.seedAccount('bench');
@@ -57,7 +57,7 @@ async function fakeUpstream() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tokens, close: () => server.close() };
 }
 
-async function startEdge(upstream: string): Promise<{ url: string; child: ChildProcess }> {
+export async function startEdge(upstream: string): Promise<{ url: string; child: ChildProcess }> {
   const port = 19500 + Math.floor(Math.random() * 400);
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
   for (const name of ['IDENTITY', 'POCS', 'QUERY', 'DOJO', 'REPORTS', 'VIDEO']) env[`${name}_URL`] = upstream;
@@ -218,4 +218,5 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// Run only as a script (the helpers above are reused by other tooling).
+if (process.argv[1]?.endsWith('web.ts')) void main();

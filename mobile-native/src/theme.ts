@@ -8,6 +8,8 @@ export interface Theme {
     surfaceAlt: string;
     text: string;
     textMuted: string;
+    /** Placeholder text: visibly not a value. */
+    placeholder: string;
     primary: string;
     onPrimary: string;
     border: string;
@@ -39,6 +41,7 @@ export const lightTheme: Theme = {
     surfaceAlt: '#eef1f5',
     text: '#14171f',
     textMuted: '#4b5563',
+    placeholder: '#9aa3af',
     primary: '#1d4ed8',
     onPrimary: '#ffffff',
     border: '#d0d5dd',
@@ -61,6 +64,7 @@ export const darkTheme: Theme = {
     surfaceAlt: '#222631',
     text: '#eef0f4',
     textMuted: '#a8b0bd',
+    placeholder: '#6b7280',
     primary: '#8ab4ff',
     onPrimary: '#0b1530',
     border: '#343a46',

@@ -68,7 +68,7 @@ export function Field({ label, error, testID, multiline, ...input }: TextInputPr
         {...(error ? { accessibilityHint: error } : {})}
         aria-invalid={!!error}
         testID={testID}
-        placeholderTextColor={theme.colors.textMuted}
+        placeholderTextColor={theme.colors.placeholder}
         multiline={multiline}
         style={{
           minHeight: multiline ? 88 : theme.touch,
