@@ -31,6 +31,12 @@ export interface ApiClientOptions {
   /** A new random id (UUID) for Idempotency-Key headers. */
   newId: () => string;
   fetch?: typeof fetch;
+  /**
+   * Run `fn` holding a lock shared by every copy of the app on this device
+   * (browser tabs: the Web Locks API), so two tabs never spend the same
+   * refresh token. Default: no cross-instance lock.
+   */
+  withLock?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 interface RequestOptions {
@@ -64,6 +70,7 @@ export class ApiClient {
   private readonly session: Session;
   private readonly newId: () => string;
   private readonly fetchImpl: typeof fetch;
+  private readonly withLock: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
   private refreshing: Promise<void> | null = null;
   private consistencyToken: string | null = null;
 
@@ -72,6 +79,7 @@ export class ApiClient {
     this.session = options.session;
     this.newId = options.newId;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.withLock = options.withLock ?? ((_name, fn) => fn());
   }
 
   /** The token reads will wait for, if a write has not been seen by a read yet. */
@@ -300,11 +308,12 @@ export class ApiClient {
    * Renew the pair once for everyone waiting: refresh tokens are single-use
    * and a second concurrent refresh with the same token would revoke the
    * whole family. `staleAccessToken` is the token that failed: when storage
-   * already holds a newer one (another tab renewed it), that one is used.
+   * already holds a newer one (another tab renewed it while this one waited
+   * for the lock), that one is used.
    */
   private refresh(staleAccessToken: string): Promise<void> {
     if (this.refreshing) return this.refreshing;
-    this.refreshing = (async () => {
+    this.refreshing = this.withLock('poc-tracker.refresh', async () => {
       const stored = await this.session.load();
       if (!stored) throw new SessionExpiredError();
       if (stored.accessToken !== staleAccessToken && !this.session.expiresSoon()) return;
@@ -324,7 +333,7 @@ export class ApiClient {
       }
       if (!res.ok) throw new ApiError(await problemOf(res));
       await this.session.set((await res.json()) as TokenPair);
-    })().finally(() => {
+    }).finally(() => {
       this.refreshing = null;
     });
     return this.refreshing;

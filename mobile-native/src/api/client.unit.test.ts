@@ -56,6 +56,34 @@ describe('the API client', () => {
     expect(api.state.requests.filter((r) => r.path === '/v1/auth/refresh')).toHaveLength(1);
   });
 
+  it('two tabs sharing storage and a lock renew the pair once; without the lock the second spends a dead token', async () => {
+    for (const shared of [true, false]) {
+      const api = createFakeApi();
+      await api.seedAccount('acme');
+      const store = memoryStore();
+      let chain: Promise<unknown> = Promise.resolve();
+      const withLock = <T,>(_name: string, fn: () => Promise<T>): Promise<T> => {
+        const next = chain.then(fn, fn);
+        chain = next.catch(() => undefined);
+        return next;
+      };
+      const sessions = [new Session(store), new Session(store)] as const;
+      const [a, b] = sessions.map((session) => new ApiClient({ baseUrl: '', session, newId, fetch: api.fetch, ...(shared ? { withLock } : {}) }));
+      await a!.login({ tenant: 'acme', email: 'owner@acme.test', password: 'correct horse battery staple' });
+      await sessions[1].load(); // the second tab starts with what the first stored
+      api.expireAccessTokens();
+      const results = await Promise.allSettled([a!.me(), b!.me()]);
+      const refreshes = api.state.requests.filter((r) => r.path === '/v1/auth/refresh');
+      if (shared) {
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+        expect(refreshes).toHaveLength(1);
+      } else {
+        expect(results.some((r) => r.status === 'rejected')).toBe(true);
+        expect(refreshes).toHaveLength(2);
+      }
+    }
+  });
+
   it('ends the session when the refresh token is refused', async () => {
     const { api, client, session } = await given();
     const revoked = { ...session.current! };

@@ -33,4 +33,6 @@ export const platform: Platform = {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   },
   languageTags: () => [...(navigator.languages ?? [navigator.language])],
+  // Tabs share localStorage, hence the refresh token: the Web Locks API lets one tab renew it at a time.
+  withLock: <T,>(name: string, fn: () => Promise<T>): Promise<T> => (navigator.locks ? (navigator.locks.request(name, fn) as Promise<T>) : fn()),
 };

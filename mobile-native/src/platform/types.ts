@@ -27,6 +27,8 @@ export interface Platform {
   saveFile(file: SavedFile): Promise<void>;
   /** The device's preferred languages, most preferred first (BCP 47). */
   languageTags(): string[];
+  /** A lock shared by every copy of the app on the device (browser tabs), if the platform has several. */
+  withLock?: <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /** A v4 UUID from a source of random bytes (works where crypto.randomUUID does not: insecure origins, Hermes). */

@@ -19,7 +19,7 @@ export function createServices(platform: Platform, options: { baseUrl: string; f
   const session = new Session(platform.secureStore);
   return {
     session,
-    api: new ApiClient({ baseUrl: options.baseUrl, session, newId: platform.randomId, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+    api: new ApiClient({ baseUrl: options.baseUrl, session, newId: platform.randomId, ...(options.fetch ? { fetch: options.fetch } : {}), ...(platform.withLock ? { withLock: platform.withLock } : {}) }),
     cache: new OfflineCache(platform.dataStore),
     queue: new OutboxQueue(platform.dataStore, platform.randomId),
     platform,
