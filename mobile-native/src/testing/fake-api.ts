@@ -69,6 +69,7 @@ export function createFakeApi(options: { accessTtlSeconds?: number; now?: () => 
   const pocs = new Map<string, Poc & { tenantId: string }>();
   const dojos = new Map<string, Dojo & { tenantId: string; code: string }>();
   const idempotent = new Map<string, FakeResponse>();
+  const videos = new Map<string, { id: string; tenantId: string; year: number; status: string; progress: number; polls: number }>();
   /** POC ids the read side has seen (the projection lags until caught up). */
   const projected = new Set<string>();
   let position = 0;
@@ -291,6 +292,23 @@ export function createFakeApi(options: { accessTtlSeconds?: number; now?: () => 
         return respond(200, dojo);
       }
       return respond(200, dojo);
+    }
+    if (path === '/v1/videos' && method === 'POST') {
+      const video = { id: id('vid'), tenantId: account.tenantId, year: Number(body.year), status: 'queued' as string, progress: 0, polls: 0 };
+      videos.set(video.id, video);
+      return respond(202, { id: video.id, status: 'queued' });
+    }
+    const videoMatch = /^\/v1\/videos\/([^/]+)(\/content)?$/.exec(path);
+    if (videoMatch && method === 'GET') {
+      const video = videos.get(videoMatch[1]!);
+      if (!video || video.tenantId !== account.tenantId) return problem(404, 'VIDEO_ERR_NOT_FOUND', 'No video with this id');
+      if (videoMatch[2]) return respond(200, 'mp4 bytes', { 'content-type': 'video/mp4' });
+      // Each poll moves the render on: queued → rendering 50% → done.
+      video.polls += 1;
+      if (video.polls === 2) Object.assign(video, { status: 'rendering', progress: 0.5 });
+      if (video.polls >= 3) Object.assign(video, { status: 'done', progress: 1 });
+      const { tenantId: _t, polls: _p, ...visible } = video;
+      return respond(200, { ...visible, ...(video.status === 'done' ? { durationSeconds: 42 } : {}) });
     }
     if (path === '/v1/reports/summary' && method === 'GET') {
       const mine = [...pocs.values()].filter((p) => p.tenantId === account.tenantId);

@@ -4,7 +4,13 @@
 jest.mock('../components/dojo/LazyCodeEditor', () => {
   const { createElement } = jest.requireActual<typeof import('react')>('react');
   const { View } = jest.requireActual<typeof import('react-native')>('react-native');
-  return { LazyCodeEditor: (props: { label: string }) => createElement(View, { testID: 'code-editor', accessibilityLabel: props.label }) };
+  return {
+    // The latest props, so a test can play the editor's side (connection, session map, peers).
+    LazyCodeEditor: (props: { label: string }) => {
+      (globalThis as { __editorProps?: unknown }).__editorProps = props;
+      return createElement(View, { testID: 'code-editor', accessibilityLabel: props.label });
+    },
+  };
 });
 jest.mock('../components/VideoPlayer', () => {
   const { createElement } = jest.requireActual<typeof import('react')>('react');
