@@ -7,6 +7,7 @@ import { conflictingFields, emptyPocForm, formFromPoc, type PocFormErrors, type 
 import { fieldMessage, useI18n } from '../i18n';
 import { useOnline, usePocsChanged, useServices } from '../state/AppContext';
 import { describeError } from '../state/services';
+import { useTheme } from '../theme';
 
 interface Conflict {
   latest: Poc;
@@ -17,6 +18,7 @@ interface Conflict {
 export function PocFormScreen({ id, onDone }: { id?: string; onDone: (id: string | null) => void }) {
   const { api, cache, queue, platform } = useServices();
   const { t } = useI18n();
+  const theme = useTheme();
   const online = useOnline();
   const changed = usePocsChanged();
   const [base, setBase] = useState<Poc | null>(null);
@@ -170,7 +172,7 @@ export function PocFormScreen({ id, onDone }: { id?: string; onDone: (id: string
             <Chip key={s} label={t(`poc.status.${s}`)} selected={values.status === s} onPress={() => setValues((v) => ({ ...v, status: s }))} testID={`poc-status-${s}`} />
           ))}
         </Row>
-        {errors.status ? <Body style={{ color: 'red' }}>{fieldMessage(t, errors.status)}</Body> : null}
+        {errors.status ? <Body style={{ color: theme.colors.danger }}>{fieldMessage(t, errors.status)}</Body> : null}
       </View>
       <Field label={t('poc.field.startedAt')} testID="poc-started" value={values.startedAt} onChangeText={set('startedAt')} placeholder="2026-01-31" error={fieldMessage(t, errors.startedAt)} />
       <Field label={t('poc.field.finishedAt')} testID="poc-finished" value={values.finishedAt} onChangeText={set('finishedAt')} placeholder="2026-02-28" error={fieldMessage(t, errors.finishedAt)} />
