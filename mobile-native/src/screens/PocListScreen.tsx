@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { FlatList, Pressable, RefreshControl, ScrollView, Text, TextInput, View } from 'react-native';
 import { NetworkError } from '../api/errors';
 import type { Facets, FacetValue, Poc, PocQuery, PocStatus, Suggestions } from '../api/types';
@@ -113,11 +113,14 @@ export function PocListScreen({ onOpen, onNew }: { onOpen: (id: string) => void;
     try {
       const page = await api.listPocs({ ...(JSON.parse(queryKey) as PocQuery), cursor });
       if (mine !== generation.current) return;
-      setItems((prev) => {
-        const seen = new Set(prev.map((p) => p.id));
-        return [...prev, ...page.items.filter((p) => !seen.has(p.id))];
+      // An interruptible update: appending a page never holds up the frame the user is scrolling.
+      startTransition(() => {
+        setItems((prev) => {
+          const seen = new Set(prev.map((p) => p.id));
+          return [...prev, ...page.items.filter((p) => !seen.has(p.id))];
+        });
+        setCursor(page.nextCursor);
       });
-      setCursor(page.nextCursor);
     } catch (e) {
       setError(describeError(t, e));
     } finally {
