@@ -93,3 +93,28 @@ function missingKey(schema: TObject, value: unknown): string | undefined {
   const required = schema.required ?? [];
   return required.find((k) => !(value && typeof value === 'object' && k in value));
 }
+
+/**
+ * The production engines. Each one left unset keeps its embedded default
+ * (see `adapters/from-env.ts`): `KAFKA_BROKERS` switches the event bus to
+ * Kafka, `S3_BUCKET` blobs to S3, `REDIS_URL` the cache to Redis.
+ * (`OPENSEARCH_URL` belongs to the search adapter.) AWS credentials come from
+ * the SDK's default chain (IRSA in EKS, AWS_* variables elsewhere).
+ */
+export const enginesEnv = {
+  KAFKA_BROKERS: Type.Optional(Type.String({ pattern: '^[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*$', description: 'host:port[,host:port...]' })),
+  S3_BUCKET: Type.Optional(Type.String({ minLength: 3, maxLength: 63 })),
+  S3_REGION: Type.String({ default: 'us-east-1', minLength: 1 }),
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'http(s)://host:port of an S3-compatible server' })),
+  /** Path-style URLs; default: on when S3_ENDPOINT is set (MinIO, S3Mock), off for AWS. */
+  S3_FORCE_PATH_STYLE: Type.Optional(Type.Boolean()),
+  /** Uploads from this size on go multipart. */
+  S3_MULTIPART_THRESHOLD_BYTES: Type.Integer({ minimum: 5 * 1024 * 1024, default: 8 * 1024 * 1024 }),
+  /** Where the embedded blob store keeps files. */
+  BLOBS_DIR: Type.String({ default: '.data/blobs', minLength: 1 }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', description: 'redis://[user:password@]host:port[/db]' })),
+} as const;
+
+/** `enginesEnv` as one schema, for code that takes the engine settings as a whole. */
+export const EnginesEnv = Type.Object(enginesEnv);
+export type EnginesEnv = Static<typeof EnginesEnv>;

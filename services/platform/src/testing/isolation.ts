@@ -34,6 +34,8 @@ export interface AttackedRoute {
   readonly url: string;
   /** A body the route would accept, so a 404 is about the id and not the input. */
   readonly body?: unknown;
+  /** Headers the route needs besides the token (e.g. `If-Match`), for the same reason. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface IsolationRoutes {
@@ -120,7 +122,7 @@ export function attackIsolation(name: string, setup: () => Promise<IsolationFixt
       f.app.inject({
         method: route.method,
         url: fill(route.url, ids),
-        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        headers: { ...route.headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
         ...(route.body === undefined ? {} : { payload: route.body as object }),
       });
 
