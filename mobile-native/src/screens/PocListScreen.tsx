@@ -6,7 +6,7 @@ import { PocRow, POC_ROW_HEIGHT } from '../components/PocRow';
 import { Banner, Button, Chip, Loading } from '../components/ui';
 import { useI18n } from '../i18n';
 import type { QueuedPoc } from '../offline/queue';
-import { useOutbox, usePocsChanged, useServices } from '../state/AppContext';
+import { useOnline, useOutbox, usePocsChanged, useServices } from '../state/AppContext';
 import { useDebounced } from '../state/hooks';
 import { describeError } from '../state/services';
 import { useTheme } from '../theme';
@@ -25,6 +25,7 @@ export function PocListScreen({ onOpen, onNew }: { onOpen: (id: string) => void;
   const { t, formatDate } = useI18n();
   const theme = useTheme();
   const outbox = useOutbox();
+  const online = useOnline();
 
   const [text, setText] = useState('');
   const q = useDebounced(text.trim(), 300);
@@ -188,7 +189,11 @@ export function PocListScreen({ onOpen, onNew }: { onOpen: (id: string) => void;
           ) : null}
         </View>
       </View>
-      {offlineSince ? <Banner tone="warning" testID="offline-banner">{`${t('common.offline')} (${formatDate(offlineSince)})`}</Banner> : null}
+      {offlineSince ? (
+        <Banner tone="warning" testID="offline-banner">{`${t('common.offline')} (${formatDate(offlineSince)})`}</Banner>
+      ) : !online ? (
+        <Banner tone="warning" testID="offline-banner">{t('common.offline')}</Banner>
+      ) : null}
       {error ? (
         <View style={{ padding: 12, gap: 8 }}>
           <Banner tone="error" testID="poc-list-error">{error}</Banner>
@@ -208,7 +213,7 @@ export function PocListScreen({ onOpen, onNew }: { onOpen: (id: string) => void;
         onEndReachedThreshold={0.6}
         refreshControl={<RefreshControl refreshing={refreshing} onRefresh={() => void load('refresh')} tintColor={theme.colors.primary} />}
         ListHeaderComponent={<Pending items={outbox} onDiscard={(id) => void queue.remove(id)} />}
-        ListEmptyComponent={loading ? <Loading /> : <Text style={{ padding: 24, color: theme.colors.textMuted, textAlign: 'center' }} testID="poc-empty">{q || hasFilters ? t('poc.list.noMatch') : t('poc.list.empty')}</Text>}
+        ListEmptyComponent={loading ? <Loading /> : error ? null : <Text style={{ padding: 24, color: theme.colors.textMuted, textAlign: 'center' }} testID="poc-empty">{q || hasFilters ? t('poc.list.noMatch') : t('poc.list.empty')}</Text>}
         ListFooterComponent={loadingMore ? <Loading /> : null}
         testID="poc-list"
         style={{ flex: 1 }}
