@@ -1,10 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { commonEnv, databaseEnv, loadEnv } from '@poc/platform';
+import { authEnv, commonEnv, databaseEnv, loadEnv } from '@poc/platform';
 
 /** The pocs service's configuration: see the root README for every variable. */
 export const Env = Type.Object({
   ...commonEnv,
   ...databaseEnv,
+  ...authEnv,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8082 }),
 });
 export type Env = Static<typeof Env>;
