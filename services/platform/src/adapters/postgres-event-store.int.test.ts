@@ -79,3 +79,46 @@ describe('event store row-level security', () => {
     expect(rows.rows).toEqual(events.map((e) => ({ position: e.position, topic: 'pocs.events.v1', message_key: aggregate })));
   });
 });
+
+describe('append inTransaction (a read model written atomically with its events)', () => {
+  let t: TestDatabase<unknown>;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    t = await createTestDatabase('poc_es_tx');
+    await PostgresEventStore.migrate(t.db);
+    await sql`create table rm (tenant_id uuid not null, id text primary key, version int not null);
+      grant select, insert on rm to poc_app`.execute(t.db);
+    store = new PostgresEventStore(t.db, { url: t.url });
+  });
+  afterAll(async () => {
+    await store.close();
+    await t.drop();
+  });
+  const ctx = (tenantId: string) => ({ tenantId, actor: 'user:test', correlationId: randomUUID() });
+  const ev = { type: 'dojo.started', schemaVersion: 1, data: {} };
+
+  it('given a hook that writes a row, when appending, then the row and the events commit together', async () => {
+    const tenant = randomUUID();
+    await store.append('dojo-a', 'no_stream', [ev], ctx(tenant), {
+      inTransaction: async (trx, result) => {
+        await sql`insert into rm values (${tenant}, 'a', ${result.version})`.execute(trx);
+      },
+    });
+    expect((await sql<{ version: number }>`select version from rm where id = 'a'`.execute(t.db)).rows).toEqual([{ version: 1 }]);
+    expect(await store.readStream(tenant, 'dojo-a')).toHaveLength(1);
+  });
+
+  it('given a hook that throws, when appending, then neither the events nor the row are stored', async () => {
+    const tenant = randomUUID();
+    await expect(
+      store.append('dojo-b', 'no_stream', [ev], ctx(tenant), {
+        inTransaction: async (trx) => {
+          await sql`insert into rm values (${tenant}, 'b', 1)`.execute(trx);
+          throw new Error('read model refused');
+        },
+      }),
+    ).rejects.toThrow('read model refused');
+    expect((await sql`select * from rm where id = 'b'`.execute(t.db)).rows).toEqual([]);
+    expect(await store.readStream(tenant, 'dojo-b')).toEqual([]);
+  });
+});

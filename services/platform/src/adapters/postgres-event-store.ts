@@ -5,7 +5,7 @@ import { migrate } from '../db/migrate.ts';
 import { ConcurrencyError } from '../errors.ts';
 import type { AppendContext, NewEvent, StoredEvent } from '../ports/events.ts';
 import { topicFor } from '../ports/events.ts';
-import type { AppendResult, EventStore, ExpectedVersion } from '../ports/event-store.ts';
+import type { AppendOptions, AppendResult, EventStore, ExpectedVersion } from '../ports/event-store.ts';
 
 /** The role tenant-scoped transactions switch to, so row-level security applies even to a superuser connection. */
 export const APP_ROLE = 'poc_app';
@@ -162,7 +162,7 @@ export interface PostgresEventStoreOptions {
  * Global order is (transaction id, position) read only below the oldest
  * running transaction, so a reader never skips an event that commits late.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore<Transaction<unknown>> {
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
   private readonly waiters = new Set<() => void>();
@@ -176,7 +176,13 @@ export class PostgresEventStore implements EventStore {
     await migrate(db, 'eventstore', eventStoreMigrations);
   }
 
-  async append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    context: AppendContext,
+    options: AppendOptions<Transaction<unknown>> = {},
+  ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const aggregateId = streamId.slice(streamId.indexOf('-') + 1);
     try {
@@ -218,7 +224,9 @@ export class PostgresEventStore implements EventStore {
         await sql`insert into eventstore.outbox (position, tenant_id, topic, message_key) values ${outbox}`.execute(trx);
         await sql`select pg_notify(${NOTIFY_CHANNEL}, '')`.execute(trx);
         const stored = inserted.rows.map(toStored);
-        return { version: version + events.length, events: stored };
+        const result = { version: version + events.length, events: stored };
+        await options.inTransaction?.(trx, result);
+        return result;
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
