@@ -12,6 +12,8 @@ export const DOJO_CLOSE = {
   SERVICE_RESTART: 1012,
   /** Missing, invalid or expired access token. */
   BAD_TOKEN: 4401,
+  /** A frame that is not a y-websocket message. */
+  BAD_MESSAGE: 4400,
   /** The dojo belongs to another tenant, or the caller may not join it. */
   FORBIDDEN: 4403,
   /** No dojo with this id. */
@@ -29,6 +31,7 @@ export type DojoCloseCode = (typeof DOJO_CLOSE)[keyof typeof DOJO_CLOSE];
 /** The reason text sent with each close code (at most 123 bytes, as WebSocket allows). */
 export const DOJO_CLOSE_REASON: Record<DojoCloseCode, string> = {
   1012: 'service restart',
+  4400: 'malformed message',
   4401: 'invalid or expired token',
   4403: 'not allowed in this dojo',
   4404: 'unknown dojo',

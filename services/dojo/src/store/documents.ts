@@ -1,0 +1,141 @@
+import { type Kysely, sql } from 'kysely';
+import * as Y from 'yjs';
+import { DOC } from '@poc/contracts/dojo';
+import { withTenant } from '@poc/platform';
+import type { RoomKey } from '../sync/types.ts';
+
+interface Pending {
+  readonly tenantId: string;
+  readonly dojoId: string;
+  readonly data: Uint8Array;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export interface CompactionResult {
+  readonly bytes: number;
+  readonly updates: number;
+  readonly textLength: number;
+}
+
+/**
+ * A dojo document in PostgreSQL: every update appended as it arrives
+ * (`dojo.updates`), folded into one snapshot (`dojo.snapshots`) by
+ * compaction. A document is its snapshot plus every update row left, so a row
+ * is deleted only by the compaction that folded it in.
+ */
+export class DocumentStore {
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+
+  constructor(private readonly db: Kysely<unknown>) {}
+
+  /**
+   * Append an update; resolves once it is committed. Appends arriving while a
+   * commit is running go together in the next one (group commit).
+   */
+  append(key: RoomKey, data: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ tenantId: key.tenantId, dojoId: key.dojoId, data, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      const byTenant = new Map<string, Pending[]>();
+      for (const p of batch) {
+        const list = byTenant.get(p.tenantId);
+        if (list) list.push(p);
+        else byTenant.set(p.tenantId, [p]);
+      }
+      await Promise.all(
+        [...byTenant].map(async ([tenantId, items]) => {
+          try {
+            await withTenant(this.db, tenantId, (trx) =>
+              sql`insert into dojo.updates (tenant_id, dojo_id, data)
+                  select ${tenantId}::uuid, d, u from unnest(${items.map((i) => i.dojoId)}::uuid[], ${items.map((i) => Buffer.from(i.data.buffer, i.data.byteOffset, i.data.byteLength))}::bytea[]) with ordinality as t(d, u, n)
+                  order by n`.execute(trx),
+            );
+            for (const i of items) i.resolve();
+          } catch (error) {
+            for (const i of items) i.reject(error);
+          }
+        }),
+      );
+    }
+    this.flushing = null;
+  }
+
+  /** Wait until every append so far is committed (or failed). */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  /** The stored document: snapshot first, then the updates left, in order. */
+  async load(key: RoomKey): Promise<Uint8Array[]> {
+    return withTenant(this.db, key.tenantId, async (trx) => {
+      const snapshot = await sql<{ state: Buffer }>`select state from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx);
+      const updates = await sql<{ data: Buffer }>`select data from dojo.updates where dojo_id = ${key.dojoId} order by seq`.execute(trx);
+      return [...snapshot.rows.map((r) => new Uint8Array(r.state)), ...updates.rows.map((r) => new Uint8Array(r.data))];
+    });
+  }
+
+  /** The current text of the shared code and when it last changed (null when never edited). */
+  async text(key: RoomKey): Promise<{ code: string; updatedAt: Date | null } | null> {
+    return withTenant(this.db, key.tenantId, async (trx) => {
+      const snapshot = await sql<{ state: Buffer; updated_at: Date }>`select state, updated_at from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx);
+      const updates = await sql<{ data: Buffer; created_at: Date }>`select data, created_at from dojo.updates where dojo_id = ${key.dojoId} order by seq`.execute(trx);
+      const doc = new Y.Doc();
+      let updatedAt: Date | null = null;
+      for (const r of snapshot.rows) {
+        Y.applyUpdate(doc, r.state);
+        updatedAt = r.updated_at;
+      }
+      for (const r of updates.rows) {
+        Y.applyUpdate(doc, r.data);
+        if (!updatedAt || r.created_at > updatedAt) updatedAt = r.created_at;
+      }
+      const code = doc.getText(DOC.CODE).toString();
+      doc.destroy();
+      return { code, updatedAt };
+    });
+  }
+
+  /**
+   * Fold every stored update into the snapshot. Runs under a per-dojo advisory
+   * lock (skips when another process holds it); null when there was nothing to fold.
+   */
+  async compact(key: RoomKey): Promise<CompactionResult | null> {
+    return withTenant(this.db, key.tenantId, async (trx) => {
+      const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`dojo-compact-${key.dojoId}`})) as ok`.execute(trx);
+      if (!lock.rows[0]?.ok) return null;
+      const updates = await sql<{ seq: number; data: Buffer }>`select seq, data from dojo.updates where dojo_id = ${key.dojoId} order by seq`.execute(trx);
+      if (updates.rows.length === 0) return null;
+      const snapshot = await sql<{ state: Buffer }>`select state from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx);
+      const doc = new Y.Doc();
+      doc.transact(() => {
+        for (const r of snapshot.rows) Y.applyUpdate(doc, r.state);
+        for (const r of updates.rows) Y.applyUpdate(doc, r.data);
+      });
+      const state = Y.encodeStateAsUpdate(doc);
+      const textLength = doc.getText(DOC.CODE).length;
+      doc.destroy();
+      await sql`
+        insert into dojo.snapshots (tenant_id, dojo_id, state, text_length, updates_compacted, updated_at)
+        values (${key.tenantId}, ${key.dojoId}, ${Buffer.from(state)}, ${textLength}, ${updates.rows.length}, now())
+        on conflict (dojo_id) do update set state = excluded.state, text_length = excluded.text_length,
+          updates_compacted = dojo.snapshots.updates_compacted + excluded.updates_compacted, updated_at = excluded.updated_at`.execute(trx);
+      // Only the rows read above: one that commits later (a lower seq from a slower transaction) stays for the next compaction.
+      await sql`delete from dojo.updates where dojo_id = ${key.dojoId} and seq = any(${updates.rows.map((r) => r.seq)}::bigint[])`.execute(trx);
+      return { bytes: state.byteLength, updates: updates.rows.length, textLength };
+    });
+  }
+
+  /** Insert an update inside a caller's transaction (a new dojo's starter document). */
+  static async insertIn(trx: Kysely<unknown>, key: RoomKey, data: Uint8Array): Promise<void> {
+    await sql`insert into dojo.updates (tenant_id, dojo_id, data) values (${key.tenantId}, ${key.dojoId}, ${Buffer.from(data)})`.execute(trx);
+  }
+}
