@@ -42,7 +42,7 @@ export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
       for (const field of ['title', 'language', 'kata'] as const) {
         const value = body[field];
         if (value !== undefined && value.trim() === '') {
-          throw new ValidationError(DOJO_ERR.BLANK_FIELD, `${field} must not be blank.`, [{ path: `/${field}`, message: 'must not be blank' }]);
+          throw new ValidationError(DOJO_ERR.BLANK_FIELD, `${field} must not be blank.`, [{ path: `body.${field}`, message: 'must not be blank' }]);
         }
       }
       const id = crypto.randomUUID();

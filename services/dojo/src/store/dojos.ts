@@ -111,7 +111,7 @@ export class DojoRepository {
         after = JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) as { createdAt: string; id: string };
         if (typeof after.createdAt !== 'string' || typeof after.id !== 'string' || Number.isNaN(Date.parse(after.createdAt))) throw new Error('shape');
       } catch {
-        throw new ValidationError(DOJO_ERR.BAD_CURSOR, 'The cursor is not one this API returned.', [{ path: '/cursor', message: 'invalid cursor' }]);
+        throw new ValidationError(DOJO_ERR.BAD_CURSOR, 'The cursor is not one this API returned.', [{ path: 'querystring.cursor', message: 'invalid cursor' }]);
       }
     }
     return withTenant(this.db, tenantId, async (trx) => {
