@@ -90,6 +90,10 @@ class Room implements RoomHandle {
   idleTimer: NodeJS.Timeout | null = null;
   /** Broadcasts run in arrival order, each after its update is stored. */
   private broadcastChain: Promise<void> = Promise.resolve();
+  /** The store-then-broadcast step of the latest local update. */
+  get lastStep(): Promise<void> {
+    return this.broadcastChain;
+  }
   readonly inFlight = new Set<Promise<void>>();
   broken = false;
 
@@ -445,7 +449,8 @@ export class SyncServer {
     if (this.closing) return;
     const room = await this.openRoom(key);
     room.doc.transact(() => fn(room.doc), ORIGIN.SERVER);
-    await room.settled();
+    // Only this change: a busy room is never idle.
+    await room.lastStep;
     this.releaseIfEmpty(room);
   }
 

@@ -94,8 +94,8 @@ export const eventStoreMigrations: Record<string, Migration> = {
  */
 export async function withTenant<DB, T>(db: Kysely<DB>, tenantId: string, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.system', 'off', true)`.execute(trx);
-    await sql`set local role ${sql.raw(APP_ROLE)}`.execute(trx);
+    // One round trip: `set_config('role', …, true)` is `set local role`.
+    await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.system', 'off', true), set_config('role', ${APP_ROLE}, true)`.execute(trx);
     return fn(trx);
   });
 }
