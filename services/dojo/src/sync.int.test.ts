@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { DOJO_CLOSE } from '@poc/contracts/dojo';
+import { PostgresEventStore } from '@poc/platform';
 import { createTestDatabase, createTestIssuer, type TestDatabase, type TestIssuer } from '@poc/platform/testing';
+import { DojoRepository } from './store/dojos.ts';
 import { type RunningDojo, client, rawSocket, startDojo, waitFor } from './testing/harness.ts';
 
 let t: TestDatabase<unknown>;
@@ -181,5 +183,43 @@ describe('WS /v1/dojos/:id/sync with stock y-websocket clients', () => {
     expect(await closed).toBe(DOJO_CLOSE.TOO_LARGE);
     a.provider.destroy();
     expect((await code(id)).code.length).toBeLessThanOrEqual(180_000);
+  });
+
+  it('rotates the pilot on schedule: every client sees the next pilot and a new countdown, and dojo.pilot_rotated is recorded', async () => {
+    // A rotation of a fraction of a minute is below what the API accepts; the repository takes it, so the test runs in seconds.
+    const id = randomUUID();
+    const dojos = new DojoRepository(t.db, new PostgresEventStore(t.db, { url: t.url }));
+    await dojos.execute(tenantA, id, { type: 'schedule', title: 'fast', kata: null, language: 'go', starterCode: '', scheduledAt: null, rotationMinutes: 0.02, by: ana, now: new Date() }, 'user:test');
+    const a = client(dojo.url, id, tokenAna, 'Ana');
+    await waitFor(() => a.doc.getMap('session').get('pilot') === ana, 'Ana pilots first');
+    const b = client(dojo.url, id, tokenBo, 'Bo');
+    await waitFor(() => b.provider.synced, 'Bo synced');
+    const firstEnd = a.doc.getMap('session').get('rotationEndsAt') as number;
+    await waitFor(() => a.doc.getMap('session').get('pilot') === bo && b.doc.getMap('session').get('pilot') === bo, 'Bo pilots after the rotation');
+    expect(b.doc.getMap('session').get('rotationEndsAt')).toBeGreaterThan(firstEnd);
+    expect(b.doc.getMap('session').get('pilotName')).toBe('Bo');
+    await waitFor(() => a.doc.getMap('session').get('pilot') === ana, 'and back to Ana');
+    const rotations = (await dojos.load(tenantA, id)).state;
+    expect(rotations.pilot).toBe(ana);
+    const reasons = (await new PostgresEventStore(t.db, { url: t.url }).readStream(tenantA, `dojo-${id}`))
+      .filter((e) => e.type === 'dojo.pilot_rotated')
+      .map((e) => (e.data as { reason: string }).reason);
+    expect(reasons.slice(0, 3)).toEqual(['joined', 'schedule', 'schedule']);
+    a.provider.destroy();
+    b.provider.destroy();
+  });
+
+  it('the session map belongs to the server: a client that writes it is refused and the session is restored', async () => {
+    const id = await createDojo(tokenAna);
+    const a = client(dojo.url, id, tokenAna, 'Ana');
+    const b = client(dojo.url, id, tokenBo, 'Bo');
+    await waitFor(() => a.provider.synced && b.provider.synced && ((a.doc.getMap('session').get('participants') as unknown[] | undefined)?.length ?? 0) === 2, 'both joined');
+    const closed = new Promise<number>((resolve) => b.provider.ws?.addEventListener('close', (e) => resolve((e as unknown as { code: number }).code)));
+    b.doc.getMap('session').set('pilot', bo);
+    expect(await closed).toBe(DOJO_CLOSE.FORBIDDEN);
+    b.provider.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => a.doc.getMap('session').get('pilot') === ana, 'the session shows the real pilot');
+    a.provider.destroy();
   });
 });

@@ -27,7 +27,7 @@ export const dojoMigrations: Record<string, Migration> = {
           scheduled_at timestamptz,
           started_at timestamptz,
           ended_at timestamptz,
-          rotation_minutes integer not null,
+          rotation_minutes double precision not null,
           pilot text,
           rotation_ends_at timestamptz,
           participants jsonb not null,

@@ -1,7 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
-import { DOJO_CLOSE, DOJO_CLOSE_REASON, type DojoCloseCode, MESSAGE_TYPE, SYNC_MESSAGE } from '@poc/contracts/dojo';
+import { DOC, DOJO_CLOSE, DOJO_CLOSE_REASON, type DojoCloseCode, MESSAGE_TYPE, SYNC_MESSAGE } from '@poc/contracts/dojo';
 import { allAwareness, awarenessMessage, syncStep1, syncStep2, updateMessage } from './protocol.ts';
 import { CloseError, type ConnectionContext, type ConnectionRequest, type Extension, type RoomHandle, type RoomKey, type Transport } from './types.ts';
 
@@ -96,6 +96,8 @@ class Room implements RoomHandle {
   }
   readonly inFlight = new Set<Promise<void>>();
   broken = false;
+  /** The session map as the server (or the store) last wrote it. */
+  serverSession: Record<string, unknown> = {};
 
   constructor(
     readonly tenantId: string,
@@ -104,6 +106,13 @@ class Room implements RoomHandle {
   ) {
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
+    // `doc.getMap('session')` is the server's: remember what it wrote, undo what a client writes.
+    const session = this.doc.getMap<unknown>(DOC.SESSION);
+    session.observe((event) => {
+      const origin = event.transaction.origin;
+      if (origin instanceof Connection) this.server.sessionTampered(this, origin);
+      else this.serverSession = session.toJSON();
+    });
     this.awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) =>
       this.onAwarenessUpdate(changes, origin),
     );
@@ -144,11 +153,17 @@ class Room implements RoomHandle {
       return;
     }
     this.estimatedBytes += update.byteLength;
+    // The room's other clients get the edit at once: if this process dies before the commit, every
+    // client that holds it sends it again to the fresh room on reconnect. The author's echo (its
+    // acknowledgement) and other processes (whose rooms outlive this one) get it only once stored.
+    const message = updateMessage(update);
+    const author = origin instanceof Connection ? origin : null;
+    for (const c of this.connections) if (c !== author) c.send(message);
     const stored = this.server.store(this, update);
     const step = Promise.all([this.broadcastChain, stored]).then(
       () => {
         if (this.broken) return;
-        this.broadcast(updateMessage(update));
+        author?.send(message);
         this.server.changed(this, update);
       },
       (error: unknown) => this.server.storeFailed(this, error),
@@ -431,6 +446,24 @@ export class SyncServer {
     this.rooms.delete(room.dojoId);
     room.unloading = Promise.resolve();
     room.destroy();
+  }
+
+  /**
+   * A client wrote the server's session map: refuse the connection (4403) and
+   * write the server's values back (a later write wins in the CRDT).
+   */
+  sessionTampered(room: Room, connection: Connection): void {
+    this.logger?.warn({ dojoId: room.dojoId, userId: connection.context?.userId }, 'a client wrote the dojo session map');
+    connection.close(DOJO_CLOSE.FORBIDDEN);
+    const expected = room.serverSession;
+    queueMicrotask(() => {
+      if (room.broken || room.unloading) return;
+      const map = room.doc.getMap<unknown>(DOC.SESSION);
+      room.doc.transact(() => {
+        for (const key of [...map.keys()]) if (!(key in expected)) map.delete(key);
+        for (const [key, value] of Object.entries(expected)) map.set(key, value);
+      }, ORIGIN.SERVER);
+    });
   }
 
   /** The dojo ended: refuse document updates in its room, here and in every process. */
