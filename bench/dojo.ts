@@ -7,10 +7,11 @@
  *
  *   pnpm bench:dojo     (DATABASE_URL, else the local PostgreSQL on :5432; BENCH_SECONDS, BENCH_CLIENTS, BENCH_ROOMS, BENCH_IDLE)
  *
- * Each server runs alone in its own process, one after the other (2 cores).
- * Ours persists every update to PostgreSQL before it broadcasts it; the
- * references keep documents in memory only. Our PostgreSQL backends' CPU is
- * shown apart.
+ * Each server runs alone in its own process, one after the other (2 cores),
+ * in rounds. Ours appends every update to PostgreSQL (the room's other
+ * clients get it at once, the author's echo and other processes once it is
+ * committed); the references keep documents in memory only. Our PostgreSQL
+ * backends' CPU is shown apart.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -196,7 +197,7 @@ try {
       const ours = startOurs();
       children.push(ours);
       await waitUntilOk(`http://127.0.0.1:${ports.ours}/health/ready`);
-      results.push(await measure('dojo (ours, PostgreSQL append before broadcast)', ours.pid!, async (room, i) => wsClient(`ws://127.0.0.1:${ports.ours}/v1/dojos`, `${room}/sync`, { token: tokens[i]! }), rooms, pgPids));
+      results.push(await measure('dojo (ours: every update appended to PostgreSQL)', ours.pid!, async (room, i) => wsClient(`ws://127.0.0.1:${ports.ours}/v1/dojos`, `${room}/sync`, { token: tokens[i]! }), rooms, pgPids));
       ours.kill('SIGTERM');
       await new Promise((r) => ours.once('exit', r));
     }

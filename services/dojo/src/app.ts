@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { Counter, Gauge } from 'prom-client';
 import { type App, type Cache, PostgresEventStore, type TokenVerifier, authPlugin, createApp, databaseCheck } from '@poc/platform';
 import type { Env } from './env.ts';
 import { authenticateExtension } from './extensions/authenticate.ts';
@@ -62,6 +63,11 @@ export async function buildApp(deps: Deps): Promise<DojoApp> {
     logger,
   });
   sessions.attach(sync);
+  const registers = [app.metrics];
+  new Gauge({ name: 'dojo_rooms', help: 'Dojo rooms in memory in this process', registers, collect() { this.set(sync.roomCount); } });
+  new Gauge({ name: 'dojo_connections', help: 'Open dojo sync connections in this process', registers, collect() { this.set(sync.connectionCount); } });
+  const stored = new Counter({ name: 'dojo_updates_stored_total', help: 'Document updates stored by this process', registers });
+  extensions.push({ name: 'metrics', onChange: () => stored.inc() });
   app.decorate('sync', sync);
   app.addHook('onClose', async () => events.close());
 

@@ -70,6 +70,8 @@ describe('WS /v1/dojos/:id/sync with stock y-websocket clients', () => {
     await waitFor(async () => (await code(id)).code === 'kept', 'stored');
     a.provider.destroy();
     await waitFor(() => dojo.app.sync.room(id) === undefined, 'room released');
+    const metrics = (await dojo.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/dojo_updates_stored_total({[^}]*})? [1-9]/);
     const again = client(dojo.url, id, tokenBo);
     await waitFor(() => again.provider.synced && again.text.toString() === 'kept', 'reloaded');
     again.provider.destroy();

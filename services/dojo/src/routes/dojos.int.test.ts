@@ -120,4 +120,12 @@ describe('dojo HTTP routes', () => {
   it('requires a token', async () => {
     expect((await app.inject({ method: 'GET', url: '/v1/dojos' })).statusCode).toBe(401);
   });
+
+  it('documents every dojo route in its OpenAPI document', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/dojos', '/v1/dojos/{id}', '/v1/dojos/{id}/code', '/v1/dojos/{id}/end', '/v1/dojos/{id}/start']),
+    );
+    expect(doc.paths['/v1/dojos'].post.requestBody).toBeDefined();
+  });
 });
