@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresEventStore } from '@poc/platform';
 import { createTestDatabase, createTestIssuer, type TestDatabase, type TestIssuer } from '@poc/platform/testing';
 import { client, testRedisCache, testRedisUrl, waitFor } from './testing/harness.ts';
 import { type DojoProcess, serveJwks, spawnDojo } from './testing/processes.ts';
@@ -64,6 +65,17 @@ describe('dojo scale-out and restarts (real processes, Redis, PostgreSQL)', () =
     await waitFor(() => a.text.toString() === b.text.toString() && a.text.toString().includes('b29;') && b.text.toString().includes('a29;'), 'convergence across processes');
     const final = a.text.toString();
     await waitFor(async () => (await storedCode(one.url, id)) === final && (await storedCode(two.url, id)) === final, 'stored text');
+    // While both processes serve the room, one of them writes its snapshots.
+    const events = new PostgresEventStore(t.db, { url: t.url });
+    const from = (await events.readStream(tenant, `dojo-${id}`)).length + 1;
+    for (let i = 0; i < 40; i++) {
+      (i % 2 ? a : b).text.insert(0, `s${i};`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await waitFor(async () => (await events.readStream(tenant, `dojo-${id}`, { fromVersion: from })).filter((e) => e.type === 'dojo.snapshot_saved').length >= 2, 'snapshots');
+    const compactors = new Set((await events.readStream(tenant, `dojo-${id}`, { fromVersion: from })).filter((e) => e.type === 'dojo.snapshot_saved').map((e) => e.actor));
+    expect(compactors.size).toBe(1);
+    await events.close();
     // Awareness crosses processes too.
     a.provider.awareness.setLocalStateField('user', { name: 'Ana' });
     await waitFor(() => [...b.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'Ana'), 'awareness across processes');

@@ -25,7 +25,7 @@ export function persistenceExtension(deps: {
     const result = await deps.documents.compact(room);
     dirty.delete(room.dojoId);
     if (!result) return;
-    await deps.dojos.execute(room.tenantId, room.dojoId, { type: 'record_snapshot', ...result, now: new Date() }, 'system:dojo-compactor');
+    await deps.dojos.execute(room.tenantId, room.dojoId, { type: 'record_snapshot', ...result, now: new Date() }, `system:dojo-compactor:${deps.leases.owner}`);
   }
 
   return {

@@ -89,7 +89,7 @@ export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
       const tenantId = principalOf(request).tenantId;
       await current(tenantId, request.params.id);
       const text = await deps.documents.text({ tenantId, dojoId: request.params.id });
-      return { code: text?.code ?? '', updatedAt: text?.updatedAt?.toISOString() ?? null };
+      return { code: text.code, updatedAt: text.updatedAt?.toISOString() ?? null };
     },
   );
 

@@ -95,34 +95,41 @@ export class DocumentStore {
     while (this.running > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
-  /** The stored document: snapshot first, then the updates left, in order. */
-  async load(key: RoomKey): Promise<Uint8Array[]> {
+  /**
+   * Snapshot and updates in ONE statement: two reads under READ COMMITTED could straddle a
+   * compaction (old snapshot, then the rows it already deleted) and miss both.
+   */
+  private async read(key: RoomKey): Promise<{ data: Buffer; at: Date }[]> {
     return withTenant(this.db, key.tenantId, async (trx) => {
-      const snapshot = await sql<{ state: Buffer }>`select state from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx);
-      const updates = await sql<{ data: Buffer }>`select data from dojo.updates where dojo_id = ${key.dojoId} order by seq`.execute(trx);
-      return [...snapshot.rows.map((r) => new Uint8Array(r.state)), ...updates.rows.map((r) => new Uint8Array(r.data))];
+      const result = await sql<{ data: Buffer; at: Date }>`
+        select data, at from (
+          select 0 as kind, 0::bigint as seq, state as data, updated_at as at from dojo.snapshots where dojo_id = ${key.dojoId}
+          union all
+          select 1, seq, data, created_at from dojo.updates where dojo_id = ${key.dojoId}
+        ) parts order by kind, seq`.execute(trx);
+      return result.rows;
     });
   }
 
+  /** The stored document: snapshot first, then the updates left, in order. */
+  async load(key: RoomKey): Promise<Uint8Array[]> {
+    return (await this.read(key)).map((r) => new Uint8Array(r.data));
+  }
+
   /** The current text of the shared code and when it last changed (null when never edited). */
-  async text(key: RoomKey): Promise<{ code: string; updatedAt: Date | null } | null> {
-    return withTenant(this.db, key.tenantId, async (trx) => {
-      const snapshot = await sql<{ state: Buffer; updated_at: Date }>`select state, updated_at from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx);
-      const updates = await sql<{ data: Buffer; created_at: Date }>`select data, created_at from dojo.updates where dojo_id = ${key.dojoId} order by seq`.execute(trx);
-      const doc = new Y.Doc();
-      let updatedAt: Date | null = null;
-      for (const r of snapshot.rows) {
-        Y.applyUpdate(doc, r.state);
-        updatedAt = r.updated_at;
+  async text(key: RoomKey): Promise<{ code: string; updatedAt: Date | null }> {
+    const parts = await this.read(key);
+    const doc = new Y.Doc();
+    let updatedAt: Date | null = null;
+    doc.transact(() => {
+      for (const part of parts) {
+        Y.applyUpdate(doc, part.data);
+        if (!updatedAt || part.at > updatedAt) updatedAt = part.at;
       }
-      for (const r of updates.rows) {
-        Y.applyUpdate(doc, r.data);
-        if (!updatedAt || r.created_at > updatedAt) updatedAt = r.created_at;
-      }
-      const code = doc.getText(DOC.CODE).toString();
-      doc.destroy();
-      return { code, updatedAt };
     });
+    const code = doc.getText(DOC.CODE).toString();
+    doc.destroy();
+    return { code, updatedAt };
   }
 
   /**
