@@ -31,10 +31,17 @@ export class DocumentStore {
   private running = 0;
   private readonly idle = new Set<() => void>();
 
-  /** `concurrency`: commits in flight at once; appends arriving meanwhile wait and go together in the next one. */
+  private timer: NodeJS.Timeout | null = null;
+
+  /**
+   * `concurrency`: commits in flight at once; appends arriving meanwhile go
+   * together in the next one. `batchMs`: how long the first append of a batch
+   * waits for company (fewer, larger commits; nobody but the author's echo and
+   * other processes wait for them).
+   */
   constructor(
     private readonly db: Kysely<unknown>,
-    private readonly concurrency = 4,
+    private readonly options: { concurrency?: number; batchMs?: number } = {},
   ) {}
 
   /**
@@ -44,27 +51,39 @@ export class DocumentStore {
   append(key: RoomKey, data: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ tenantId: key.tenantId, dojoId: key.dojoId, data, resolve, reject });
-      if (this.running < this.concurrency) void this.flush();
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.timer || this.pending.length === 0 || this.running >= (this.options.concurrency ?? 4)) return;
+    const batchMs = this.options.batchMs ?? 0;
+    if (batchMs === 0) {
+      void this.flush();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, batchMs);
   }
 
   private async flush(): Promise<void> {
     this.running++;
     try {
-      while (this.pending.length > 0) {
-        const batch = this.pending;
-        this.pending = [];
-        const byTenant = new Map<string, Pending[]>();
-        for (const p of batch) {
-          const list = byTenant.get(p.tenantId);
-          if (list) list.push(p);
-          else byTenant.set(p.tenantId, [p]);
-        }
-        await Promise.all([...byTenant].map(([tenantId, items]) => this.insert(tenantId, items)));
+      const batch = this.pending;
+      this.pending = [];
+      const byTenant = new Map<string, Pending[]>();
+      for (const p of batch) {
+        const list = byTenant.get(p.tenantId);
+        if (list) list.push(p);
+        else byTenant.set(p.tenantId, [p]);
       }
+      await Promise.all([...byTenant].map(([tenantId, items]) => this.insert(tenantId, items)));
     } finally {
       this.running--;
-      if (this.running === 0) {
+      this.schedule();
+      if (this.running === 0 && this.pending.length === 0 && !this.timer) {
         for (const wake of this.idle) wake();
         this.idle.clear();
       }
@@ -92,7 +111,7 @@ export class DocumentStore {
 
   /** Wait until every append so far is committed (or failed). */
   async drain(): Promise<void> {
-    while (this.running > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
+    while (this.running > 0 || this.pending.length > 0 || this.timer) await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
   /**
