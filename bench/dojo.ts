@@ -289,12 +289,15 @@ try {
     return ids;
   }
 } catch (error) {
-  if ((error as Error).message !== 'skip idle') throw error;
+  if ((error as Error).message !== 'skip idle') {
+    console.error(error);
+    process.exitCode = 1;
+  }
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 1500));
   jwksServer.close();
   await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined);
   await admin.end();
-  process.exit(0);
+  process.exit(process.exitCode ?? 0);
 }

@@ -4,6 +4,8 @@ import type { DojoRepository, Executed } from '../store/dojos.ts';
 import type { SyncLogger, SyncServer } from '../sync/sync-server.ts';
 import type { ConnectionContext, Extension, RoomHandle, RoomKey } from '../sync/types.ts';
 
+const MAX_COMMANDS = 4;
+
 /**
  * The dojo's life seen from its room: the first connection of a user is
  * `dojo.participant_joined` (and starts the dojo), the last one closing is
@@ -18,6 +20,8 @@ export class SessionExtension implements Extension {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly chains = new Map<string, Promise<unknown>>();
   private server: SyncServer | undefined;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly deps: { dojos: DojoRepository; logger?: SyncLogger }) {}
 
@@ -57,16 +61,42 @@ export class SessionExtension implements Extension {
   /** Run a command for a room, one at a time per dojo, then show the result in the document. */
   private run(key: RoomKey, command: DojoCommand, actor: string): Promise<Executed> {
     const previous = this.chains.get(key.dojoId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
-      const executed = await this.deps.dojos.execute(key.tenantId, key.dojoId, command, actor);
-      if (executed.appended > 0) await this.show(key, executed.state);
-      return executed;
-    });
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.slot())
+      .then(async (release) => {
+        try {
+          const executed = await this.deps.dojos.execute(key.tenantId, key.dojoId, command, actor);
+          if (executed.appended > 0) await this.show(key, executed.state);
+          return executed;
+        } finally {
+          release();
+        }
+      });
     this.chains.set(key.dojoId, next);
-    void next.finally(() => {
+    const forget = () => {
       if (this.chains.get(key.dojoId) === next) this.chains.delete(key.dojoId);
-    });
+    };
+    next.then(forget, forget);
     return next;
+  }
+
+  /**
+   * A turn among the session commands in flight (at most `MAX_COMMANDS`): a
+   * crowd joining at once must not take every database connection from the
+   * document appends, which everyone's typing waits on.
+   */
+  private slot(): Promise<() => void> {
+    const release = () => {
+      const wake = this.waiting.shift();
+      if (wake) wake();
+      else this.active--;
+    };
+    if (this.active < MAX_COMMANDS) {
+      this.active++;
+      return Promise.resolve(release);
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve(release)));
   }
 
   /** After a command changed the dojo (here or through HTTP): session in the document, read-only when ended, next rotation. */

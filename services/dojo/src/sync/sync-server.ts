@@ -170,7 +170,8 @@ class Room implements RoomHandle {
     );
     this.broadcastChain = step;
     this.inFlight.add(step);
-    void step.finally(() => this.inFlight.delete(step));
+    const done = () => this.inFlight.delete(step);
+    step.then(done, done);
   }
 
   private onAwarenessUpdate({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void {
