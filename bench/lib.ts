@@ -31,8 +31,12 @@ export async function waitUntilOk(url: string, timeoutMs = 30_000): Promise<void
   }
 }
 
-export async function load(name: string, url: string, options: { connections?: number; durationSeconds?: number } = {}): Promise<Measured> {
-  const result = await autocannon({ url, connections: options.connections ?? 32, duration: options.durationSeconds ?? 10, pipelining: 1 });
+export async function load(
+  name: string,
+  url: string,
+  options: { connections?: number; durationSeconds?: number; headers?: Record<string, string> } = {},
+): Promise<Measured> {
+  const result = await autocannon({ url, connections: options.connections ?? 32, duration: options.durationSeconds ?? 10, pipelining: 1, headers: options.headers ?? {} });
   return {
     name,
     requestsPerSecond: result.requests.average,

@@ -10,11 +10,13 @@ const dataDir = mkdtempSync(join(tmpdir(), 'poc-start-'));
 // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data directory's parent.
 chmodSync(dataDir, 0o755);
 const edgePort = 18080 + Math.floor(Math.random() * 1000);
+const postgresPort = 55000 + Math.floor(Math.random() * 1000);
+const portOffset = 10000 + Math.floor(Math.random() * 400) * 10;
 
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: '', EDGE_PORT: String(edgePort), SERVICE_PORT_OFFSET: '11000', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, DATABASE_URL: '', EDGE_PORT: String(edgePort), SERVICE_PORT_OFFSET: String(portOffset), DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(postgresPort), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

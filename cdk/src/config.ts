@@ -55,6 +55,14 @@ export interface StageConfig {
     readonly volumeGiB: number;
   };
   readonly redis: { readonly nodeType: string };
+  /**
+   * What API Gateway's JWT authorizer accepts; must equal what identity signs (the charts'
+   * `global.config.JWT_ISSUER` / `JWT_AUDIENCE`). API Gateway reads
+   * `<issuer>/.well-known/openid-configuration` from the internet, so the issuer is an https URL:
+   * default `https://api.<domainName>`, where identity answers through the public `/.well-known` route.
+   * The audience defaults to the platform's `JWT_AUDIENCE` default, `poc-tracker-api`.
+   */
+  readonly jwt: { readonly issuer: string; readonly audience: readonly string[] };
   /** prod keeps data on stack deletion and turns on deletion protection. */
   readonly retainData: boolean;
   readonly alarmEmail?: string;
@@ -64,7 +72,10 @@ export interface StageConfig {
 
 export type ContextReader = (key: string) => unknown;
 
-const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'account' | 'globalEdge' | 'alarmEmail'>> = {
+/** The platform's default `JWT_AUDIENCE` (services/platform/src/config/env.ts, authEnv). */
+export const DEFAULT_JWT_AUDIENCE = 'poc-tracker-api';
+
+const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'account' | 'globalEdge' | 'alarmEmail' | 'jwt'> & { jwtAudience: readonly string[] }> = {
   dev: {
     stage: 'dev',
     region: 'eu-west-1',
@@ -88,6 +99,7 @@ const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'account' | 'globalEdge' |
       volumeGiB: 50,
     },
     redis: { nodeType: 'cache.t4g.medium' },
+    jwtAudience: [DEFAULT_JWT_AUDIENCE],
     retainData: false,
   },
   prod: {
@@ -113,6 +125,7 @@ const STAGE_DEFAULTS: Record<Stage, Omit<StageConfig, 'account' | 'globalEdge' |
       volumeGiB: 200,
     },
     redis: { nodeType: 'cache.r7g.large' },
+    jwtAudience: [DEFAULT_JWT_AUDIENCE],
     retainData: true,
   },
 };
@@ -138,7 +151,8 @@ function list(read: ContextReader, key: string): string[] | undefined {
 /**
  * Builds the stage config from CDK context. Context keys: `stage` (dev|prod), `account`, `region`,
  * `azs` (three, comma-separated), `domainName`, `hostedZoneId`, `cloudFrontPrefixListId`,
- * `eksPublicAccessCidrs`, `eksAdminRoleArn`, `alarmEmail`, and, once the Global stack exists,
+ * `eksPublicAccessCidrs`, `eksAdminRoleArn`, `alarmEmail`, `jwtIssuer` (default `https://api.<domainName>`),
+ * `jwtAudience` (comma-separated, default `poc-tracker-api`), and, once the Global stack exists,
  * `cloudFrontWebAclArn`, `cloudFrontCertificateArn`, `cdnSigningPublicKeyPem`.
  */
 export function resolveStageConfig(read: ContextReader, defaultAccount?: string): StageConfig {
@@ -161,13 +175,22 @@ export function resolveStageConfig(read: ContextReader, defaultAccount?: string)
   const globalEdge = webAclArn && certificateArn && signingPublicKeyPem ? { webAclArn, certificateArn, signingPublicKeyPem } : undefined;
   const adminRoleArn = str(read, 'eksAdminRoleArn');
   const alarmEmail = str(read, 'alarmEmail');
+  const domainName = str(read, 'domainName') ?? base.domainName;
+  const issuer = str(read, 'jwtIssuer') ?? `https://api.${domainName}`;
+  // API Gateway fetches <issuer>/.well-known/openid-configuration: an absolute https URL, no query or fragment.
+  if (!/^https:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(issuer)) {
+    throw new Error(`CDK context "jwtIssuer" must be an https URL without query or fragment (API Gateway reads <issuer>/.well-known/openid-configuration), got "${issuer}"`);
+  }
+  const audience = list(read, 'jwtAudience') ?? [...base.jwtAudience];
+  if (audience.length === 0) throw new Error('CDK context "jwtAudience" must name at least one audience');
+  const { jwtAudience: _defaultAudience, ...stageDefaults } = base;
 
   return {
-    ...base,
+    ...stageDefaults,
     account,
     region,
     availabilityZones: azs as unknown as [string, string, string],
-    domainName: str(read, 'domainName') ?? base.domainName,
+    domainName,
     hostedZoneId: str(read, 'hostedZoneId') ?? base.hostedZoneId,
     cloudFrontPrefixListId: str(read, 'cloudFrontPrefixListId') ?? base.cloudFrontPrefixListId,
     eks: {
@@ -175,6 +198,7 @@ export function resolveStageConfig(read: ContextReader, defaultAccount?: string)
       publicAccessCidrs: list(read, 'eksPublicAccessCidrs') ?? base.eks.publicAccessCidrs,
       ...(adminRoleArn ? { adminRoleArn } : {}),
     },
+    jwt: { issuer, audience },
     ...(alarmEmail ? { alarmEmail } : {}),
     ...(globalEdge ? { globalEdge } : {}),
   };
@@ -205,4 +229,6 @@ export const WORKLOADS: readonly WorkloadAccess[] = [
   { name: 'reports', produces: [], consumes: [], buckets: ['reports'] },
   { name: 'video', produces: ['videos.events.v1'], consumes: ['videos.events.v1'], consumerGroup: 'video-worker', buckets: ['media'] },
   { name: 'projector', produces: [], consumes: [...TOPICS], consumerGroup: 'projector', buckets: [], openSearch: 'write' },
+  // Splits /v1/pocs by method in the cluster (charts/poc-tracker/charts/edge); touches nothing in AWS.
+  { name: 'edge', produces: [], consumes: [], buckets: [] },
 ];

@@ -2,6 +2,8 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../services/edge/src/routes.ts';
+import { PUBLIC_ROUTES } from '../src/api-routes.ts';
 import { WORKLOADS } from '../src/config.ts';
 import { DATA_PORTS } from '../src/stacks/foundation-stack.ts';
 import { lambdaBackedResources, only, readTemplates, resourcesOfType, synthStage, type CfnResource } from './synth.ts';
@@ -264,16 +266,44 @@ describe.each(['dev', 'prod'] as const)('%s stage', (stage) => {
   });
 
   describe('edge: API Gateway, CloudFront, WAF, Route 53', () => {
-    it('checks JWTs from our issuer at API Gateway and leaves only the login/JWKS routes open', () => {
+    const apiRoutes = () =>
+      Object.values(resourcesOfType(t('Edge'), 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties as { RouteKey: string; AuthorizationType: string; Target: unknown });
+
+    it('checks JWTs from our issuer and the platform audience at API Gateway and leaves only the login/JWKS routes open', () => {
       t('Edge').hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
         AuthorizerType: 'JWT',
-        JwtConfiguration: { Issuer: `https://api.${stage === 'dev' ? 'dev.' : ''}poc-tracker.example.com`, Audience: ['poc-tracker'] },
+        JwtConfiguration: { Issuer: `https://api.${stage === 'dev' ? 'dev.' : ''}poc-tracker.example.com`, Audience: ['poc-tracker-api'] },
       });
-      const routes = Object.values(resourcesOfType(t('Edge'), 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties as { RouteKey: string; AuthorizationType: string });
+      const routes = apiRoutes();
       const open = routes.filter((r) => r.AuthorizationType !== 'JWT').map((r) => r.RouteKey).sort();
-      expect(open).toEqual(['ANY /v1/auth/{proxy+}', 'GET /.well-known/{proxy+}', 'OPTIONS /{proxy+}', 'POST /v1/tenants'].filter((k) => routes.some((r) => r.RouteKey === k)).sort());
-      expect(routes.find((r) => r.RouteKey === '$default')?.AuthorizationType).toBe('JWT');
+      expect(open).toEqual([...PUBLIC_ROUTES].sort());
       t('Edge').hasResourceProperties('AWS::ApiGatewayV2::Integration', { ConnectionType: 'VPC_LINK', IntegrationUri: Match.anyValue() });
+    });
+
+    it('routes every prefix of ROUTES (services/edge/src/routes.ts) into the cluster, and nothing else', () => {
+      const routes = apiRoutes();
+      const prefixes = [...new Set(ROUTES.map((r) => r.prefix))];
+      const under = (path: string) => prefixes.filter((p) => path === p || path.startsWith(`${p}/`)).sort((a, b) => b.length - a.length)[0];
+      // Nothing outside the table gets in: no $default, no path ROUTES does not know.
+      expect(routes.map((r) => r.RouteKey)).not.toContain('$default');
+      for (const r of routes) expect(under(r.RouteKey.split(' ')[1]!.replace('/{proxy+}', '')), r.RouteKey).toBeDefined();
+      // Every prefix, with and without a sub-path, for every method the edge routes it for.
+      for (const prefix of prefixes) {
+        const methods = new Set(ROUTES.filter((r) => r.prefix === prefix).flatMap((r) => r.methods ?? ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT']));
+        for (const path of [prefix, `${prefix}/{proxy+}`]) {
+          for (const method of methods) {
+            const match = routes.find((r) => r.RouteKey === `${method} ${path}`) ?? routes.find((r) => r.RouteKey === `ANY ${path}`);
+            expect(match, `${method} ${path}`).toBeDefined();
+          }
+        }
+      }
+      // One integration (the VPC link to the ALB) behind every route: the Ingress picks the service.
+      expect(new Set(routes.map((r) => JSON.stringify(r.Target))).size).toBe(1);
+      // Only identity serves requests without a token (sign-up, login, refresh, JWKS, OIDC discovery).
+      for (const key of PUBLIC_ROUTES) {
+        const prefix = under(key.split(' ')[1]!.replace('/{proxy+}', ''));
+        expect(ROUTES.filter((r) => r.prefix === prefix).map((r) => r.upstream), key).toEqual(['identity']);
+      }
     });
 
     it('puts a WAF in front of both distributions and on the ALB behind API Gateway', () => {
@@ -286,12 +316,18 @@ describe.each(['dev', 'prod'] as const)('%s stage', (stage) => {
       t('Edge').hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
     });
 
-    it('routes the dojo WebSocket path from CloudFront to the internal ALB, uncached', () => {
-      const api = Object.values(resourcesOfType(t('Edge'), 'AWS::CloudFront::Distribution')).find((d) => JSON.stringify(d).includes('/v1/dojos/*'));
-      const behavior = (api!.Properties as { DistributionConfig: { CacheBehaviors: { PathPattern: string; TargetOriginId: string; CachePolicyId: string }[]; Origins: { Id: string; VpcOriginConfig?: unknown }[] } }).DistributionConfig;
-      const dojo = behavior.CacheBehaviors.find((b) => b.PathPattern === '/v1/dojos/*')!;
-      expect(behavior.Origins.find((o) => o.Id === dojo.TargetOriginId)?.VpcOriginConfig).toBeDefined();
-      expect(dojo.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+    it('routes the WebSocket prefixes of ROUTES (dojo sync) from CloudFront to the internal ALB, uncached, and no other path', () => {
+      const api = Object.values(resourcesOfType(t('Edge'), 'AWS::CloudFront::Distribution')).find((d) =>
+        JSON.stringify((d.Properties as { DistributionConfig: { Aliases: string[] } }).DistributionConfig.Aliases).includes('"api.'),
+      );
+      const config = (api!.Properties as { DistributionConfig: { CacheBehaviors: { PathPattern: string; TargetOriginId: string; CachePolicyId: string }[]; Origins: { Id: string; VpcOriginConfig?: unknown }[] } }).DistributionConfig;
+      const webSockets = ROUTES.filter((r) => r.websocket).map((r) => `${r.prefix}/*`);
+      expect(webSockets).toContain('/v1/dojos/*');
+      expect(config.CacheBehaviors.map((b) => b.PathPattern).sort()).toEqual([...webSockets].sort());
+      for (const b of config.CacheBehaviors) {
+        expect(config.Origins.find((o) => o.Id === b.TargetOriginId)?.VpcOriginConfig, b.PathPattern).toBeDefined();
+        expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+      }
       t('Edge').hasResourceProperties('AWS::CloudFront::VpcOrigin', Match.anyValue());
     });
 

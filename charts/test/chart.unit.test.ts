@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { resolveStageConfig } from '../../cdk/src/config.ts';
 import { allowed, type Endpoint } from '../testing/netpol.ts';
 import { byKind, workloadViolations, type DeploymentLike } from '../testing/policy.ts';
 import { helmLint, helmTemplate, renderChart, type K8sObject } from '../testing/render.ts';
 import { schemaErrors } from '../testing/schema.ts';
 
-const SERVICES = ['identity', 'pocs', 'query', 'dojo', 'reports', 'video', 'projector'];
-const HTTP = ['identity', 'pocs', 'query', 'dojo', 'reports'];
-const WORKERS = ['video', 'projector'];
+const SERVICES = ['identity', 'pocs', 'query', 'dojo', 'reports', 'video', 'projector', 'edge'];
+/** Scaled on CPU by an HPA. */
+const HTTP = ['identity', 'pocs', 'query', 'dojo', 'reports', 'edge'];
+/** Scaled on Kafka lag by KEDA (video also serves /v1/videos: kind http-worker). */
+const KAFKA_SCALED = ['video', 'projector'];
+/** What the ingress controller reaches: the owners of direct prefixes, and the edge for /v1/pocs. */
+const PUBLIC = ['identity', 'dojo', 'reports', 'video', 'edge'];
+/** Reached only through the edge (ROUTES splits /v1/pocs between them by method). */
+const BEHIND_EDGE = ['pocs', 'query'];
 const ENV = ['DATABASE_URL', 'KAFKA_BROKERS', 'OPENSEARCH_URL', 'S3_REGION', 'REDIS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URL', 'LOG_LEVEL', 'PORT'];
+/** services/edge/src/env.ts: the edge reads its upstreams, and holds no credentials. */
+const EDGE_ENV = ['IDENTITY_URL', 'POCS_URL', 'QUERY_URL', 'DOJO_URL', 'REPORTS_URL', 'VIDEO_URL', 'LOG_LEVEL', 'PORT'];
+/** The edge's /health/ready waits for every upstream: its readiness probe is liveness (see charts/edge/values.yaml). */
+const POLICY = { readinessPaths: { edge: '/health/live' } };
 
 const variants = {
   default: renderChart(),
@@ -35,16 +46,16 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('%s values', (
   });
 
   it('gives every Deployment probes, resources, a PDB, a zone spread, its ServiceAccount and one scaler', () => {
-    expect(workloadViolations(objects)).toEqual([]);
+    expect(workloadViolations(objects, POLICY)).toEqual([]);
   });
 
   it('scales the projector and the video worker on Kafka lag (KEDA), the HTTP services on CPU', () => {
     const scaled = byKind(objects, 'ScaledObject');
-    expect(scaled.map((s) => s.metadata.name).sort()).toEqual([...WORKERS].sort());
+    expect(scaled.map((s) => s.metadata.name).sort()).toEqual([...KAFKA_SCALED].sort());
     for (const s of scaled) {
       const triggers = (s.spec as { triggers: { type: string; metadata: Record<string, string>; authenticationRef: { name: string } }[] }).triggers;
-      expect(triggers.length).toBeGreaterThan(0);
-      for (const t of triggers) {
+      expect(triggers.filter((t) => t.type === 'kafka').length).toBeGreaterThan(0);
+      for (const t of triggers.filter((t) => t.type !== 'cpu')) {
         expect(t.type).toBe('kafka');
         expect(t.metadata).toMatchObject({ sasl: 'aws_msk_iam', tls: 'enable' });
         expect(byKind(objects, 'TriggerAuthentication').map((a) => a.metadata.name)).toContain(t.authenticationRef.name);
@@ -52,6 +63,9 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('%s values', (
     }
     const projectorTopics = (scaled.find((s) => s.metadata.name === 'projector')!.spec as { triggers: { metadata: { topic: string } }[] }).triggers.map((t) => t.metadata.topic);
     expect(projectorTopics.sort()).toEqual(['dojos.events.v1', 'identity.events.v1', 'pocs.events.v1', 'videos.events.v1']);
+    // video serves an API too: CPU scales it as well as the render backlog.
+    const videoTriggers = (scaled.find((s) => s.metadata.name === 'video')!.spec as { triggers: { type: string; metricType?: string }[] }).triggers;
+    expect(videoTriggers.find((t) => t.type === 'cpu')).toMatchObject({ metricType: 'Utilization' });
     expect(byKind(objects, 'HorizontalPodAutoscaler').map((h) => h.metadata.name).sort()).toEqual([...HTTP].sort());
   });
 
@@ -62,9 +76,12 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('%s values', (
         ? Object.keys(((byKind(objects, 'ExternalSecret')[0]!.spec as { target: { template: { data: Record<string, string> } } }).target.template.data))
         : Object.keys((byKind(objects, 'Secret')[0] as unknown as { stringData: Record<string, string> }).stringData);
     for (const d of byKind<DeploymentLike>(objects, 'Deployment')) {
-      const c = d.spec.template.spec.containers[0]! as unknown as { env: { name: string }[] };
-      const names = new Set([...Object.keys(config), ...secretKeys, ...c.env.map((e) => e.name)]);
-      for (const name of ENV) expect(names.has(name), `${d.metadata.name} lacks ${name}`).toBe(true);
+      const c = d.spec.template.spec.containers[0]! as unknown as { env: { name: string }[]; envFrom: { secretRef?: unknown }[] };
+      const usesSecret = c.envFrom.some((e) => e.secretRef);
+      const names = new Set([...Object.keys(config), ...(usesSecret ? secretKeys : []), ...c.env.map((e) => e.name)]);
+      for (const name of d.metadata.name === 'edge' ? EDGE_ENV : ENV) expect(names.has(name), `${d.metadata.name} lacks ${name}`).toBe(true);
+      // The edge proxies; it gets no database or Redis credentials.
+      if (d.metadata.name === 'edge') for (const name of secretKeys) expect(names.has(name), `edge has ${name}`).toBe(false);
     }
     const env = (name: string) => (byKind<DeploymentLike>(objects, 'Deployment').find((d) => d.metadata.name === name)!.spec.template.spec.containers[0] as unknown as { env: { name: string; value: string }[] }).env;
     expect(env('video').map((e) => e.name)).toContain('CHROMIUM_PATH');
@@ -74,9 +91,16 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('%s values', (
     }
   });
 
-  it('exposes the HTTP services through the ingress, the dojo with WebSocket-length timeouts, and no worker', () => {
+  it('signs tokens for the issuer and audience the API Gateway JWT authorizer of the same stage accepts (cdk/src/config.ts)', () => {
+    const config = byKind(objects, 'ConfigMap')[0]!.data as Record<string, string>;
+    const { jwt } = resolveStageConfig((key) => (key === 'stage' ? (variant === 'prod' ? 'prod' : 'dev') : undefined));
+    expect(config.JWT_ISSUER).toBe(jwt.issuer);
+    expect(jwt.audience).toContain(config.JWT_AUDIENCE);
+  });
+
+  it('exposes the public services and the edge through the ingress, the dojo with WebSocket-length timeouts, and no worker', () => {
     const ingresses = byKind(objects, 'Ingress');
-    expect(ingresses.map((i) => i.metadata.name).sort()).toEqual([...HTTP].sort());
+    expect(ingresses.map((i) => i.metadata.name).sort()).toEqual([...PUBLIC].sort());
     const dojo = ingresses.find((i) => i.metadata.name === 'dojo')!;
     expect(Number(dojo.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(3600);
     expect(JSON.stringify(dojo.spec)).toContain('/v1/dojos');
@@ -95,16 +119,30 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('%s values', (
     const internet: Endpoint = { ip: '52.95.1.1' };
     const otherVpcHost: Endpoint = { ip: '10.0.40.5' };
 
-    it.each(HTTP)('the ingress controller reaches %s; a pod of another namespace does not', (name) => {
+    it.each(PUBLIC)('the ingress controller reaches %s; a pod of another namespace does not', (name) => {
       expect(allowed(objects, ingressController, pod(name), 8080)).toBe(true);
       expect(allowed(objects, stranger, pod(name), 8080)).toBe(false);
       expect(allowed(objects, ingressController, pod(name), 22)).toBe(false);
     });
 
-    it.each(WORKERS)('nothing but Prometheus reaches the %s worker', (name) => {
+    it.each(BEHIND_EDGE)('%s is reached through the edge only, not by the ingress controller', (name) => {
+      expect(allowed(objects, pod('edge'), pod(name), 8080)).toBe(true);
       expect(allowed(objects, ingressController, pod(name), 8080)).toBe(false);
-      expect(allowed(objects, pod('pocs'), pod(name), 8080)).toBe(false);
-      expect(allowed(objects, prometheus, pod(name), 8080)).toBe(true);
+      expect(allowed(objects, pod('dojo'), pod(name), 8080)).toBe(false);
+    });
+
+    it('the edge reaches every service it proxies (ROUTES, health, OpenAPI), and nothing else', () => {
+      for (const name of ['identity', 'pocs', 'query', 'dojo', 'reports', 'video']) expect(allowed(objects, pod('edge'), pod(name), 8080), name).toBe(true);
+      expect(allowed(objects, pod('edge'), pod('projector'), 8080)).toBe(false);
+      expect(allowed(objects, pod('edge'), aurora, 5432)).toBe(false);
+      expect(allowed(objects, pod('edge'), internet, 443)).toBe(false);
+    });
+
+    it('nothing but Prometheus reaches the projector', () => {
+      expect(allowed(objects, ingressController, pod('projector'), 8080)).toBe(false);
+      expect(allowed(objects, pod('edge'), pod('projector'), 8080)).toBe(false);
+      expect(allowed(objects, pod('pocs'), pod('projector'), 8080)).toBe(false);
+      expect(allowed(objects, prometheus, pod('projector'), 8080)).toBe(true);
     });
 
     it.each(SERVICES)('%s resolves DNS and is scraped by Prometheus', (name) => {
@@ -113,10 +151,11 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('%s values', (
     });
 
     it('every service reaches identity (JWKS); services do not call one another otherwise', () => {
-      for (const name of ['pocs', 'query', 'dojo', 'reports']) expect(allowed(objects, pod(name), pod('identity'), 8080), name).toBe(true);
+      for (const name of ['pocs', 'query', 'dojo', 'reports', 'video']) expect(allowed(objects, pod(name), pod('identity'), 8080), name).toBe(true);
       expect(allowed(objects, pod('pocs'), pod('query'), 8080)).toBe(false);
       expect(allowed(objects, pod('dojo'), pod('reports'), 8080)).toBe(false);
       expect(allowed(objects, pod('video'), pod('pocs'), 8080)).toBe(false);
+      expect(allowed(objects, pod('pocs'), pod('video'), 8080)).toBe(false);
     });
 
     it('data stores: each service reaches exactly the engines it uses', () => {
@@ -128,6 +167,7 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('%s values', (
         reports: [[aurora, 5432]],
         video: [[aurora, 5432], [msk, 9098]],
         projector: [[aurora, 5432], [msk, 9098], [opensearch, 443]],
+        edge: [],
       };
       const all: [Endpoint, number][] = [[aurora, 5432], [msk, 9098], [opensearch, 443], [redis, 6379]];
       for (const [name, allowedTargets] of Object.entries(matrix)) {
@@ -160,9 +200,11 @@ describe('prod values', () => {
     expect(byKind(prod, 'TargetGroupBinding')).toHaveLength(1);
   });
 
-  it('keeps at least three replicas of every HTTP service and the projector, one per zone', () => {
-    for (const h of byKind(prod, 'HorizontalPodAutoscaler')) expect((h.spec as { minReplicas: number }).minReplicas).toBeGreaterThanOrEqual(3);
-    expect((byKind(prod, 'ScaledObject').find((s) => s.metadata.name === 'projector')!.spec as { minReplicaCount: number }).minReplicaCount).toBeGreaterThanOrEqual(3);
+  it('keeps at least three replicas of every HTTP service, the edge, video and the projector, one per zone', () => {
+    const hpas = byKind(prod, 'HorizontalPodAutoscaler');
+    expect(hpas.map((h) => h.metadata.name).sort()).toEqual([...HTTP].sort());
+    for (const h of hpas) expect((h.spec as { minReplicas: number }).minReplicas).toBeGreaterThanOrEqual(3);
+    for (const s of byKind(prod, 'ScaledObject')) expect((s.spec as { minReplicaCount: number }).minReplicaCount, s.metadata.name).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -178,7 +220,7 @@ describe('the checks themselves can fail', () => {
     });
 
   it('a missing PDB is reported', () => {
-    expect(workloadViolations(without((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'pocs'))).toEqual([
+    expect(workloadViolations(without((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'pocs'), POLICY)).toEqual([
       'pocs: expected one PodDisruptionBudget selecting its pods, found 0',
     ]);
   });
@@ -202,7 +244,15 @@ describe('the checks themselves can fail', () => {
   });
 
   it('a worker scaled by an HPA instead of KEDA is reported', () => {
-    expect(workloadViolations(without((o) => o.kind === 'ScaledObject' && o.metadata.name === 'video'))).toEqual(['video: expected exactly one ScaledObject, found []']);
+    expect(workloadViolations(without((o) => o.kind === 'ScaledObject' && o.metadata.name === 'video'), POLICY)).toEqual(['video: expected exactly one ScaledObject, found []']);
+  });
+
+  it('a readiness probe off /health/ready is reported unless it is the one named (the edge)', () => {
+    expect(workloadViolations(base)).toEqual(['edge/edge: readinessProbe must GET /health/ready']);
+    const pocsOnLive = mutateDeployment('pocs', (d) => {
+      d.spec.template.spec.containers[0]!.readinessProbe = { httpGet: { path: '/health/live', port: 'http' } };
+    });
+    expect(workloadViolations(pocsOnLive, POLICY)).toEqual(['pocs/pocs: readinessProbe must GET /health/ready']);
   });
 
   it('a schema violation and an unknown kind are reported', () => {
@@ -213,10 +263,10 @@ describe('the checks themselves can fail', () => {
     expect(schemaErrors([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }])).toEqual(['example.com/v1/Widget w: no schema for this kind']);
   });
 
-  it('without the default-deny policy a stranger reaches the workers', () => {
+  it('without the default-deny policy a stranger reaches the projector', () => {
     const open = without((o) => o.kind === 'NetworkPolicy');
-    const video: Endpoint = { pod: { namespace: 'poc', labels: labelsOf(base, 'video') } };
-    expect(allowed(open, { pod: { namespace: 'default', labels: {} } }, video, 8080)).toBe(true);
+    const projector: Endpoint = { pod: { namespace: 'poc', labels: labelsOf(base, 'projector') } };
+    expect(allowed(open, { pod: { namespace: 'default', labels: {} } }, projector, 8080)).toBe(true);
   });
 
   it('helm refuses values that would break the shape (HPA and KEDA on one Deployment)', () => {

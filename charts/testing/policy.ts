@@ -2,7 +2,9 @@
  * What every POC Tracker Deployment must have, as a list of violations (empty = compliant):
  * probes on the health routes, CPU/memory requests and limits, a PodDisruptionBudget that selects
  * its pods, a spread over zones, its own ServiceAccount, a non-root pod, and exactly one scaler
- * (an HPA for HTTP services, a KEDA ScaledObject on Kafka lag for the workers).
+ * (an HPA for HTTP services, a KEDA ScaledObject on Kafka lag for the workers, `http-worker` included).
+ * A Deployment may probe readiness elsewhere than /health/ready only when the caller names it in
+ * `readinessPaths` (the edge, whose /health/ready means "every upstream is ready").
  *
  * @example
  *   expect(workloadViolations(renderChart({ valuesFiles: ['values-prod.yaml'] }))).toEqual([]);
@@ -37,7 +39,12 @@ export const byKind = <T extends K8sObject = K8sObject>(objects: readonly K8sObj
 export const selects = (matchLabels: Record<string, string> | undefined, labels: Record<string, string>): boolean =>
   !!matchLabels && Object.keys(matchLabels).length > 0 && Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
 
-export function workloadViolations(objects: readonly K8sObject[]): string[] {
+export interface PolicyOptions {
+  /** Deployment name → the readiness path it is allowed instead of /health/ready. */
+  readonly readinessPaths?: Readonly<Record<string, string>>;
+}
+
+export function workloadViolations(objects: readonly K8sObject[], options: PolicyOptions = {}): string[] {
   const violations: string[] = [];
   const deployments = byKind<DeploymentLike>(objects, 'Deployment');
   if (deployments.length === 0) violations.push('no Deployment rendered');
@@ -58,7 +65,7 @@ export function workloadViolations(objects: readonly K8sObject[]): string[] {
         if (c[kind]?.httpGet?.path !== path) violations.push(`${name}/${c.name}: ${kind} must GET ${path}`);
       };
       probe('livenessProbe', '/health/live');
-      probe('readinessProbe', '/health/ready');
+      probe('readinessProbe', options.readinessPaths?.[name] ?? '/health/ready');
       for (const kind of ['requests', 'limits'] as const) {
         for (const resource of ['cpu', 'memory']) {
           if (!c.resources?.[kind]?.[resource]) violations.push(`${name}/${c.name}: resources.${kind}.${resource} missing`);
@@ -81,7 +88,7 @@ export function workloadViolations(objects: readonly K8sObject[]): string[] {
       ...scaledObjects.filter((s) => (s.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === name).map(() => 'ScaledObject'),
     ];
     const component = podLabels['app.kubernetes.io/component'];
-    const expected = component === 'worker' ? 'ScaledObject' : 'HPA';
+    const expected = component === 'worker' || component === 'http-worker' ? 'ScaledObject' : 'HPA';
     if (scaledBy.length !== 1 || scaledBy[0] !== expected) violations.push(`${name}: expected exactly one ${expected}, found [${scaledBy.join(', ')}]`);
   }
   return violations;

@@ -15,6 +15,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
+import { apiRouteKeys, webSocketPathPatterns } from '../api-routes.ts';
 import type { GlobalEdgeOutputs, StageConfig } from '../config.ts';
 import { webAcl } from '../waf.ts';
 import type { DataStack } from './data-stack.ts';
@@ -27,9 +28,6 @@ export interface EdgeStackProps extends StackProps {
   readonly data: DataStack;
 }
 
-/** Requests to the API that need no token: login, refresh, sign-up, and the JWKS itself. */
-export const PUBLIC_ROUTES = ['ANY /v1/auth/{proxy+}', 'POST /v1/tenants', 'GET /.well-known/{proxy+}'] as const;
-
 /**
  * The public edge of the platform.
  *
@@ -40,6 +38,8 @@ export const PUBLIC_ROUTES = ['ANY /v1/auth/{proxy+}', 'POST /v1/tenants', 'GET 
  *
  * HTTP APIs cannot carry WebSockets nor take a WAF association, hence CloudFront in front of the
  * API (WAF) and the dojo sync path going from CloudFront straight to the internal ALB.
+ * The API's routes and the WebSocket behaviours come from the edge's route table (api-routes.ts):
+ * a prefix of ROUTES gets in (with a JWT unless PUBLIC_ROUTES says otherwise), anything else is 404.
  */
 export class EdgeStack extends Stack {
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
@@ -90,14 +90,14 @@ export class EdgeStack extends Stack {
       subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [foundation.vpcLinkSg],
     });
-    const issuer = `https://${apiHost}`;
-    const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { authorizerName: 'poc-jwt', jwtAudience: ['poc-tracker'] });
+    const { issuer, audience } = config.jwt;
+    const authorizer = new HttpJwtAuthorizer('Jwt', issuer, { authorizerName: 'poc-jwt', jwtAudience: [...audience] });
     const integration = new HttpAlbIntegration('Ingress', listener, { vpcLink });
     const api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `${prefix}-api`,
       description: 'POC Tracker API: JWT-checked, then the EKS ingress through the VPC link',
       defaultAuthorizer: authorizer,
-      defaultIntegration: integration,
+      // No $default route: only the prefixes of ROUTES get in.
       corsPreflight: {
         allowOrigins: [`https://${appHost}`],
         allowHeaders: ['authorization', 'content-type', 'if-match', 'x-correlation-id', 'x-position'],
@@ -105,15 +105,27 @@ export class EdgeStack extends Stack {
         maxAge: Duration.hours(1),
       },
     });
-    PUBLIC_ROUTES.forEach((route, i) => {
-      const [method, path] = route.split(' ') as [string, string];
-      new apigwv2.HttpRoute(this, `PublicRoute${i}`, {
+    const routeKeys = apiRouteKeys();
+    routeKeys
+      .filter((r) => r.public)
+      .forEach((route, i) => {
+        const [method, path] = route.key.split(' ') as [string, string];
+        new apigwv2.HttpRoute(this, `PublicRoute${i}`, {
+          httpApi: api,
+          routeKey: apigwv2.HttpRouteKey.with(path, method as apigwv2.HttpMethod),
+          integration,
+          authorizer: new apigwv2.HttpNoneAuthorizer(),
+        });
+      });
+    for (const route of routeKeys.filter((r) => !r.public)) {
+      const [method, path] = route.key.split(' ') as [string, string];
+      // The default authorizer (JWT) applies.
+      new apigwv2.HttpRoute(this, `Route${method}${path.replace(/[^A-Za-z0-9]/g, '')}`, {
         httpApi: api,
         routeKey: apigwv2.HttpRouteKey.with(path, method as apigwv2.HttpMethod),
         integration,
-        authorizer: new apigwv2.HttpNoneAuthorizer(),
       });
-    });
+    }
     const apiLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       logGroupName: `/poc/${config.stage}/api-access`,
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -204,6 +216,11 @@ export class EdgeStack extends Stack {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
     });
+    const albOrigin = origins.VpcOrigin.withApplicationLoadBalancer(alb, {
+      vpcOriginName: `${prefix}-ingress`,
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+      httpPort: 80,
+    });
     const apiDistribution = new cloudfront.Distribution(this, 'ApiDistribution', {
       ...common,
       comment: `${prefix} API and dojo sync`,
@@ -215,20 +232,20 @@ export class EdgeStack extends Stack {
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
         originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       },
-      additionalBehaviors: {
-        // y-websocket: CloudFront passes the Upgrade through; the ALB keeps the socket for an hour.
-        '/v1/dojos/*': {
-          origin: origins.VpcOrigin.withApplicationLoadBalancer(alb, {
-            vpcOriginName: `${prefix}-ingress`,
-            protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
-            httpPort: 80,
-          }),
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER,
-        },
-      },
+      // y-websocket (ROUTES rows with websocket: true): CloudFront passes the Upgrade through; the
+      // ALB keeps the socket for an hour.
+      additionalBehaviors: Object.fromEntries(
+        webSocketPathPatterns().map((pattern) => [
+          pattern,
+          {
+            origin: albOrigin,
+            viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+            cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+            originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER,
+          },
+        ]),
+      ),
     });
 
     // --- DNS ------------------------------------------------------------------------------------
@@ -270,7 +287,8 @@ export class EdgeStack extends Stack {
     new CfnOutput(this, 'WebBucketName', { value: webBucket.bucketName, description: 'aws s3 sync the Expo web build here' });
     new CfnOutput(this, 'AppDistributionId', { value: appDistribution.distributionId });
     new CfnOutput(this, 'ApiUrl', { value: `https://${apiHost}` });
-    new CfnOutput(this, 'JwtIssuer', { value: issuer, description: 'charts: global.config.JWT_ISSUER (identity must serve /.well-known/openid-configuration)' });
+    new CfnOutput(this, 'JwtIssuer', { value: issuer, description: 'charts: global.config.JWT_ISSUER (identity must serve <issuer>/.well-known/openid-configuration)' });
+    new CfnOutput(this, 'JwtAudience', { value: audience.join(','), description: 'charts: global.config.JWT_AUDIENCE' });
     new CfnOutput(this, 'ApiExecuteEndpoint', { value: Fn.join('', ['https://', api.apiId, '.execute-api.', this.region, '.amazonaws.com']) });
   }
 }

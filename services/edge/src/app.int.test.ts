@@ -22,7 +22,7 @@ async function fakeService(name: Upstream, ready: boolean): Promise<string> {
       socket.on('message', (data: Buffer) => socket.send(Buffer.concat([Buffer.from((request.params as { id: string }).id + ':'), data])));
     });
   }
-  app.all('/*', async (request) => ({ served: name, method: request.method, url: request.url, body: request.body ?? null, requestId: request.headers['x-request-id'] }));
+  app.all('/*', async (request) => ({ served: name, method: request.method, url: request.url, body: request.body ?? null, requestId: request.headers['x-request-id'], forwardedFor: request.headers['x-forwarded-for'] }));
   app.get('/health/ready', async (_r, reply) => reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'down' }));
   app.get('/openapi.json', async () => ({ openapi: '3.1.0', paths: { [`/v1/${name}`]: { get: { summary: name } } }, components: { schemas: {} } }));
   upstreams.set(name, app);
@@ -63,6 +63,13 @@ describe('the edge', () => {
       const res = await edge.inject({ method: method as 'GET', url, headers: { 'x-request-id': 'rid-1' }, ...(method === 'POST' ? { payload: {} } : {}) });
       expect(res.json(), url).toMatchObject({ served, url, requestId: 'rid-1' });
     }
+  });
+
+  it("appends the caller's address to X-Forwarded-For, so services see the client and not the edge", async () => {
+    const direct = await edge.inject({ method: 'POST', url: '/v1/auth/login', payload: {}, remoteAddress: '203.0.113.9' });
+    expect(direct.json()).toMatchObject({ served: 'identity', forwardedFor: '203.0.113.9' });
+    const viaLoadBalancer = await edge.inject({ method: 'POST', url: '/v1/auth/login', payload: {}, remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '198.51.100.7' } });
+    expect(viaLoadBalancer.json()).toMatchObject({ forwardedFor: '198.51.100.7, 10.0.0.5' });
   });
 
   it('answers an unknown path itself with a problem', async () => {

@@ -31,7 +31,12 @@ export async function buildApp(deps: Deps): Promise<App> {
       httpMethods: [...(route.methods ?? ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'])],
       websocket: route.websocket ?? false,
       replyOptions: {
-        rewriteRequestHeaders: (request, headers) => ({ ...headers, 'x-request-id': request.id }),
+        // Append the caller's address as any proxy does: identity throttles failed logins per client address.
+        rewriteRequestHeaders: (request, headers) => ({
+          ...headers,
+          'x-request-id': request.id,
+          'x-forwarded-for': [headers['x-forwarded-for'], request.socket.remoteAddress].filter(Boolean).join(', '),
+        }),
       },
     });
   }

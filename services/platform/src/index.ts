@@ -21,3 +21,6 @@ export * from './http/run.ts';
 export * from './auth/principal.ts';
 export * from './auth/verifier.ts';
 export * from './auth/plugin.ts';
+export * from './tenancy/placement.ts';
+export * from './tenancy/provisioning.ts';
+export * from './tenancy/catalog.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { upcastDojoEvent, type Dojo } from '@poc/contracts/dojo';
-import { ConcurrencyError, type PostgresEventStore, ValidationError, asSystem, withTenant } from '@poc/platform';
+import { ConcurrencyError, type PostgresEventStore, ValidationError, appendInTransaction, asSystem, withTenant } from '@poc/platform';
 import { type DojoCommand, type DojoState, decide, fold, participantsView } from '../domain/dojo.ts';
 import { initialDocument } from '../domain/session.ts';
 import { DOJO_ERR } from '../errors.ts';
@@ -73,20 +73,19 @@ export class DojoRepository {
       if (events.length === 0) return { state, version, appended: 0 };
       const next = fold(events, state);
       try {
-        const result = await this.events.append(
-          `dojo-${dojoId}`,
-          version === 0 ? 'no_stream' : version,
-          events,
-          { tenantId, actor, correlationId: randomUUID() },
-          {
-            inTransaction: async (trx) => {
-              await upsertRow(trx, tenantId, dojoId, next, version + events.length);
-              if (command.type === 'schedule') {
-                await DocumentStore.insertIn(trx as Kysely<unknown>, { tenantId, dojoId }, initialDocument(command.starterCode, next));
-              }
-            },
-          },
-        );
+        // The read model commits with the events (or neither does).
+        const result = await withTenant(this.db, tenantId, async (trx) => {
+          const appended = await appendInTransaction(trx, `dojo-${dojoId}`, version === 0 ? 'no_stream' : version, events, {
+            tenantId,
+            actor,
+            correlationId: randomUUID(),
+          });
+          await upsertRow(trx, tenantId, dojoId, next, appended.version);
+          if (command.type === 'schedule') {
+            await DocumentStore.insertIn(trx as Kysely<unknown>, { tenantId, dojoId }, initialDocument(command.starterCode, next));
+          }
+          return appended;
+        });
         return { state: next, version: result.version, appended: events.length };
       } catch (error) {
         if (error instanceof ConcurrencyError && attempt < 8) continue;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
 import { testEventStorePort } from '../testing/event-store-contract.ts';
 import { testEventBusPort } from '../testing/event-bus-contract.ts';
-import { PostgresEventStore, withTenant } from './postgres-event-store.ts';
+import { PostgresEventStore, appendInTransaction, withTenant } from './postgres-event-store.ts';
 import { PostgresLogEventBus } from './postgres-log-event-bus.ts';
 
 testEventStorePort('postgres', async () => {
@@ -80,7 +80,7 @@ describe('event store row-level security', () => {
   });
 });
 
-describe('append inTransaction (a read model written atomically with its events)', () => {
+describe('appendInTransaction (a read model written atomically with its events)', () => {
   let t: TestDatabase<unknown>;
   let store: PostgresEventStore;
   beforeAll(async () => {
@@ -97,25 +97,23 @@ describe('append inTransaction (a read model written atomically with its events)
   const ctx = (tenantId: string) => ({ tenantId, actor: 'user:test', correlationId: randomUUID() });
   const ev = { type: 'dojo.started', schemaVersion: 1, data: {} };
 
-  it('given a hook that writes a row, when appending, then the row and the events commit together', async () => {
+  it('given a row written in the same tenant transaction, then the row and the events commit together', async () => {
     const tenant = randomUUID();
-    await store.append('dojo-a', 'no_stream', [ev], ctx(tenant), {
-      inTransaction: async (trx, result) => {
-        await sql`insert into rm values (${tenant}, 'a', ${result.version})`.execute(trx);
-      },
+    await withTenant(t.db, tenant, async (trx) => {
+      const result = await appendInTransaction(trx, 'dojo-a', 'no_stream', [ev], ctx(tenant));
+      await sql`insert into rm values (${tenant}, 'a', ${result.version})`.execute(trx);
     });
     expect((await sql<{ version: number }>`select version from rm where id = 'a'`.execute(t.db)).rows).toEqual([{ version: 1 }]);
     expect(await store.readStream(tenant, 'dojo-a')).toHaveLength(1);
   });
 
-  it('given a hook that throws, when appending, then neither the events nor the row are stored', async () => {
+  it('given the transaction fails after the append, then neither the events nor the row are stored', async () => {
     const tenant = randomUUID();
     await expect(
-      store.append('dojo-b', 'no_stream', [ev], ctx(tenant), {
-        inTransaction: async (trx) => {
-          await sql`insert into rm values (${tenant}, 'b', 1)`.execute(trx);
-          throw new Error('read model refused');
-        },
+      withTenant(t.db, tenant, async (trx) => {
+        await appendInTransaction(trx, 'dojo-b', 'no_stream', [ev], ctx(tenant));
+        await sql`insert into rm values (${tenant}, 'b', 1)`.execute(trx);
+        throw new Error('read model refused');
       }),
     ).rejects.toThrow('read model refused');
     expect((await sql`select * from rm where id = 'b'`.execute(t.db)).rows).toEqual([]);

@@ -5,7 +5,7 @@ import { migrate } from '../db/migrate.ts';
 import { ConcurrencyError } from '../errors.ts';
 import type { AppendContext, NewEvent, StoredEvent } from '../ports/events.ts';
 import { topicFor } from '../ports/events.ts';
-import type { AppendOptions, AppendResult, EventStore, ExpectedVersion } from '../ports/event-store.ts';
+import type { AppendResult, EventStore, ExpectedVersion } from '../ports/event-store.ts';
 
 /** The role tenant-scoped transactions switch to, so row-level security applies even to a superuser connection. */
 export const APP_ROLE = 'poc_app';
@@ -108,6 +108,74 @@ export async function asSystem<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>)
   });
 }
 
+/**
+ * Append inside a transaction the caller already holds, so a service writes its
+ * own rows and its events atomically (identity: the tenant row and
+ * `tenant.onboarded`). The caller scopes the transaction to the tenant
+ * (`withTenant`); the events commit or roll back with it.
+ *
+ * @example
+ * await withTenant(db, tenantId, async (trx) => {
+ *   await trx.insertInto('identity.tenants').values(row).execute();
+ *   await appendInTransaction(trx, `tenant-${tenantId}`, 'no_stream', [onboarded], ctx);
+ * });
+ */
+export async function appendInTransaction<DB>(
+  trx: Transaction<DB>,
+  streamId: string,
+  expected: ExpectedVersion,
+  events: readonly NewEvent[],
+  context: AppendContext,
+): Promise<AppendResult> {
+  if (events.length === 0) throw new Error('append needs at least one event');
+  const aggregateId = streamId.slice(streamId.indexOf('-') + 1);
+  try {
+    const current = await sql<{ version: number | null }>`
+      select max(version) as version from eventstore.events where stream_id = ${streamId}`.execute(trx);
+    const version = current.rows[0]?.version ?? 0;
+    if (expected === 'no_stream' ? version !== 0 : expected !== 'any' && expected !== version) {
+      throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} is at version ${version}, expected ${String(expected)}`);
+    }
+    const now = new Date();
+    const rows = events.map((event, i) => ({
+      id: uuidv7(),
+      tenant_id: context.tenantId,
+      stream_id: streamId,
+      version: version + i + 1,
+      type: event.type,
+      schema_version: event.schemaVersion,
+      data: JSON.stringify(event.data),
+      actor: context.actor,
+      correlation_id: context.correlationId,
+      causation_id: context.causationId ?? null,
+      traceparent: context.traceparent ?? null,
+      occurred_at: now,
+    }));
+    const values = sql.join(
+      rows.map(
+        (r) =>
+          sql`(${r.id}, ${r.tenant_id}, ${r.stream_id}, ${r.version}, ${r.type}, ${r.schema_version}, ${r.data}::jsonb, ${r.actor}, ${r.correlation_id}, ${r.causation_id}, ${r.traceparent}, ${r.occurred_at})`,
+      ),
+    );
+    const inserted = await sql<EventRow>`
+      insert into eventstore.events (id, tenant_id, stream_id, version, type, schema_version, data, actor, correlation_id, causation_id, traceparent, occurred_at)
+      values ${values}
+      returning position, tx_id::text as tx_id, id, tenant_id, stream_id, version, type, schema_version, data, actor, correlation_id, causation_id, traceparent, occurred_at`.execute(trx);
+    const outbox = sql.join(
+      inserted.rows.map((r) => sql`(${r.position}, ${r.tenant_id}, ${topicFor(r.type)}, ${aggregateId})`),
+    );
+    await sql`insert into eventstore.outbox (position, tenant_id, topic, message_key) values ${outbox}`.execute(trx);
+    await sql`select pg_notify(${NOTIFY_CHANNEL}, '')`.execute(trx);
+    const stored = inserted.rows.map(toStored);
+    return { version: version + events.length, events: stored };
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') {
+      throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} was written concurrently`, { cause: error });
+    }
+    throw error;
+  }
+}
+
 interface EventRow {
   position: number;
   tx_id: string;
@@ -162,7 +230,7 @@ export interface PostgresEventStoreOptions {
  * Global order is (transaction id, position) read only below the oldest
  * running transaction, so a reader never skips an event that commits late.
  */
-export class PostgresEventStore implements EventStore<Transaction<unknown>> {
+export class PostgresEventStore implements EventStore {
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
   private readonly waiters = new Set<() => void>();
@@ -176,64 +244,8 @@ export class PostgresEventStore implements EventStore<Transaction<unknown>> {
     await migrate(db, 'eventstore', eventStoreMigrations);
   }
 
-  async append(
-    streamId: string,
-    expected: ExpectedVersion,
-    events: readonly NewEvent[],
-    context: AppendContext,
-    options: AppendOptions<Transaction<unknown>> = {},
-  ): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('append needs at least one event');
-    const aggregateId = streamId.slice(streamId.indexOf('-') + 1);
-    try {
-      return await withTenant(this.db, context.tenantId, async (trx) => {
-        const current = await sql<{ version: number | null }>`
-          select max(version) as version from eventstore.events where stream_id = ${streamId}`.execute(trx);
-        const version = current.rows[0]?.version ?? 0;
-        if (expected === 'no_stream' ? version !== 0 : expected !== 'any' && expected !== version) {
-          throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} is at version ${version}, expected ${String(expected)}`);
-        }
-        const now = new Date();
-        const rows = events.map((event, i) => ({
-          id: uuidv7(),
-          tenant_id: context.tenantId,
-          stream_id: streamId,
-          version: version + i + 1,
-          type: event.type,
-          schema_version: event.schemaVersion,
-          data: JSON.stringify(event.data),
-          actor: context.actor,
-          correlation_id: context.correlationId,
-          causation_id: context.causationId ?? null,
-          traceparent: context.traceparent ?? null,
-          occurred_at: now,
-        }));
-        const values = sql.join(
-          rows.map(
-            (r) =>
-              sql`(${r.id}, ${r.tenant_id}, ${r.stream_id}, ${r.version}, ${r.type}, ${r.schema_version}, ${r.data}::jsonb, ${r.actor}, ${r.correlation_id}, ${r.causation_id}, ${r.traceparent}, ${r.occurred_at})`,
-          ),
-        );
-        const inserted = await sql<EventRow>`
-          insert into eventstore.events (id, tenant_id, stream_id, version, type, schema_version, data, actor, correlation_id, causation_id, traceparent, occurred_at)
-          values ${values}
-          returning position, tx_id::text as tx_id, id, tenant_id, stream_id, version, type, schema_version, data, actor, correlation_id, causation_id, traceparent, occurred_at`.execute(trx);
-        const outbox = sql.join(
-          inserted.rows.map((r) => sql`(${r.position}, ${r.tenant_id}, ${topicFor(r.type)}, ${aggregateId})`),
-        );
-        await sql`insert into eventstore.outbox (position, tenant_id, topic, message_key) values ${outbox}`.execute(trx);
-        await sql`select pg_notify(${NOTIFY_CHANNEL}, '')`.execute(trx);
-        const stored = inserted.rows.map(toStored);
-        const result = { version: version + events.length, events: stored };
-        await options.inTransaction?.(trx, result);
-        return result;
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === '23505') {
-        throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} was written concurrently`, { cause: error });
-      }
-      throw error;
-    }
+  async append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext): Promise<AppendResult> {
+    return withTenant(this.db, context.tenantId, (trx) => appendInTransaction(trx, streamId, expected, events, context));
   }
 
   async readStream(tenantId: string, streamId: string, options: { fromVersion?: number } = {}): Promise<StoredEvent[]> {

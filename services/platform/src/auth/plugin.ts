@@ -14,7 +14,19 @@ declare module 'fastify' {
     authenticate: preHandlerAsyncHookHandler;
     /** preHandler: requires one of `roles` (after `authenticate`). */
     requireRoles(...roles: Role[]): preHandlerAsyncHookHandler;
+    /** Every route registered after the plugin, and whether it requires a token (the isolation suite attacks them all). */
+    routeSecurity(): readonly RouteSecurity[];
   }
+}
+
+/** A route and whether `app.authenticate` guards it. */
+export interface RouteSecurity {
+  readonly method: string;
+  /** As registered, with the prefix and `:params`. */
+  readonly url: string;
+  readonly authenticated: boolean;
+  /** Hidden from OpenAPI (health, metrics...). */
+  readonly hidden: boolean;
 }
 
 /** The principal of an authenticated request (throws if the route forgot `authenticate`). */
@@ -44,7 +56,7 @@ function bearer(request: FastifyRequest): string | null {
 export const authPlugin = fp<{ verifier: TokenVerifier; allowQueryToken?: boolean }>(
   async (app, opts) => {
     app.decorateRequest('principal', null);
-    app.decorate('authenticate', async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
+    const authenticate = async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
       let token = bearer(request);
       if (!token && opts.allowQueryToken) {
         const q = (request.query as Record<string, unknown> | undefined)?.token;
@@ -54,6 +66,17 @@ export const authPlugin = fp<{ verifier: TokenVerifier; allowQueryToken?: boolea
       const principal = await opts.verifier.verify(token);
       request.principal = principal;
       request.log = request.log.child({ tenantId: principal.tenantId, userId: principal.userId });
+    };
+    app.decorate('authenticate', authenticate);
+    const routes: RouteSecurity[] = [];
+    app.decorate('routeSecurity', () => routes);
+    app.addHook('onRoute', (route) => {
+      const hooks = [route.onRequest, route.preHandler].flat().filter(Boolean);
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) {
+        if (method === 'HEAD' || method === 'OPTIONS') continue;
+        routes.push({ method, url: route.url, authenticated: hooks.includes(authenticate), hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide) });
+      }
     });
     app.decorate('requireRoles', (...roles: Role[]) => async (request: FastifyRequest) => {
       const principal = principalOf(request);

@@ -18,6 +18,14 @@ export interface VerifierOptions {
   jwksUrl?: string;
   /** Or the keys themselves (identity verifies with its own key set). */
   jwks?: JSONWebKeySet | JWTVerifyGetKey;
+  /**
+   * Remember tokens that verified (keyed by the whole token string, signature
+   * included, so any edit misses) until they expire, for at most `maxAgeMs`:
+   * a client reuses its token for 15 minutes, and checking the signature
+   * again each time would cost more than the request. Default on
+   * (10 000 tokens, 60 s); `false` turns it off.
+   */
+  cache?: { maxEntries?: number; maxAgeMs?: number } | false;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,8 +48,16 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   } else {
     throw new Error('createTokenVerifier needs jwksUrl or jwks');
   }
+  const cache = options.cache === false ? undefined : new Map<string, { principal: Principal; until: number }>();
+  const maxEntries = (options.cache && options.cache.maxEntries) || 10_000;
+  const maxAgeMs = (options.cache && options.cache.maxAgeMs) || 60_000;
   return {
     async verify(token) {
+      const hit = cache?.get(token);
+      if (hit) {
+        if (hit.until > Date.now()) return hit.principal;
+        cache!.delete(token);
+      }
       let payload;
       try {
         ({ payload } = await jwtVerify(token, keys, {
@@ -58,7 +74,12 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
         throw new UnauthorizedError(AUTH_ERR, 'The access token is missing, invalid or expired.');
       }
       const valid = roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r as string));
-      return { userId: sub, tenantId: tid.toLowerCase(), roles: valid, tokenId: jti };
+      const principal: Principal = { userId: sub, tenantId: tid.toLowerCase(), roles: valid, tokenId: jti };
+      if (cache) {
+        if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+        cache.set(token, { principal, until: Math.min((payload.exp ?? 0) * 1000, Date.now() + maxAgeMs) });
+      }
+      return principal;
     },
   };
 }

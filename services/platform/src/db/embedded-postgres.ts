@@ -37,7 +37,12 @@ function clearStalePid(dataDir: string): void {
  * cluster is created on first use and reused afterwards.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
-  const log = options.log ?? (() => {});
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+    options.log?.(line);
+  };
   mkdirSync(options.dataDir, { recursive: true });
   const initialised = existsSync(join(options.dataDir, 'PG_VERSION'));
   const server = new EmbeddedPostgres({
@@ -53,9 +58,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (m) => log(String(m).trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
   });
-  if (!initialised) await server.initialise();
+  // The package rejects with no reason when PostgreSQL exits early: say what it printed.
+  const explain = (step: string) => (error: unknown) => {
+    throw new Error(`embedded PostgreSQL failed to ${step} (port ${options.port}, data ${options.dataDir}): ${error instanceof Error ? error.message : String(error ?? '')}\n${recent.join('\n')}`);
+  };
+  if (!initialised) await server.initialise().catch(explain('initialise'));
   clearStalePid(options.dataDir);
-  await server.start();
+  await server.start().catch(explain('start'));
   const url = `postgres://postgres:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/postgres`;
   return {
     url,

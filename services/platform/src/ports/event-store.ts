@@ -9,19 +9,6 @@ export interface AppendResult {
   readonly events: readonly StoredEvent[];
 }
 
-/** Options of one append. `Tx` is the adapter's transaction handle (a kysely `Transaction` for Postgres). */
-export interface AppendOptions<Tx = unknown> {
-  /**
-   * Runs inside the append's own transaction, after the events are written:
-   * a service writes the read model it owns atomically with its events (both
-   * commit, or neither). A throw aborts the append.
-   *
-   * @example
-   * await store.append(`dojo-${id}`, 3, events, ctx, { inTransaction: (trx) => upsertDojoRow(trx, state) });
-   */
-  inTransaction?: (tx: Tx, result: AppendResult) => Promise<void>;
-}
-
 /**
  * The append-only event store: streams per aggregate, optimistic concurrency,
  * a global log readable from any cursor, and tenant isolation.
@@ -30,12 +17,12 @@ export interface AppendOptions<Tx = unknown> {
  * const { version } = await store.append('poc-123', 'no_stream', [created], ctx);
  * const events = await store.readStream(ctx.tenantId, 'poc-123');
  */
-export interface EventStore<Tx = unknown> {
+export interface EventStore {
   /**
    * Append events to a stream atomically (with their outbox rows). Throws
    * `ConcurrencyError` when `expected` does not match the stream's version.
    */
-  append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext, options?: AppendOptions<Tx>): Promise<AppendResult>;
+  append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext): Promise<AppendResult>;
   /** A tenant's stream, in version order; empty when it does not exist or belongs to another tenant. */
   readStream(tenantId: string, streamId: string, options?: { fromVersion?: number }): Promise<StoredEvent[]>;
   /**

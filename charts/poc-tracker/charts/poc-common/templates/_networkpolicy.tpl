@@ -41,6 +41,7 @@ spec:
         - port: {{ $g.port }}
           protocol: TCP
     {{- end }}
+    {{- if kindIs "bool" $n.fromWorkloads }}
     {{- if $n.fromWorkloads }}
     # Every POC Tracker workload in this namespace (e.g. fetching identity's JWKS).
     - from:
@@ -50,6 +51,19 @@ spec:
       ports:
         - port: {{ $g.port }}
           protocol: TCP
+    {{- end }}
+    {{- else }}
+    {{- range $n.fromWorkloads }}
+    # The {{ . }} workload of this release (e.g. the edge proxying to this service).
+    - from:
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: {{ . }}
+              app.kubernetes.io/instance: {{ $.Release.Name }}
+      ports:
+        - port: {{ $g.port }}
+          protocol: TCP
+    {{- end }}
     {{- end }}
   egress:
     - to:
@@ -64,7 +78,7 @@ spec:
           protocol: UDP
         - port: 53
           protocol: TCP
-    {{- range $n.toWorkloads }}
+    {{- range uniq (concat $n.toWorkloads (.Values.upstreams | default list)) }}
     - to:
         - podSelector:
             matchLabels:

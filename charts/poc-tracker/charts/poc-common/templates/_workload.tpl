@@ -1,15 +1,16 @@
 {{/*
 poc-common.workload renders everything one service needs. A service sub-chart's only template is
   {{ include "poc-common.workload" . }}
-Its values choose the shape: kind `http` (Service, Ingress, HPA on CPU) or `worker` (KEDA
-ScaledObject on Kafka lag); the rest (probes, resources, PDB, zone spread, ServiceAccount for IRSA,
-env wiring, NetworkPolicy) is the same for every Deployment, on purpose.
+Its values choose the shape: kind `http` (Service, Ingress, HPA on CPU), `worker` (KEDA
+ScaledObject on Kafka lag, no Ingress) or `http-worker` (one process that serves an HTTP API and
+consumes Kafka: Ingress, and KEDA on Kafka lag plus CPU); the rest (probes, resources, PDB, zone
+spread, ServiceAccount for IRSA, env wiring, NetworkPolicy) is the same for every Deployment, on purpose.
 */}}
 {{- define "poc-common.workload" -}}
 {{- $name := include "poc-common.name" . -}}
 {{- $g := .Values.global -}}
-{{- if not (has .Values.kind (list "http" "worker")) -}}
-{{- fail (printf "%s: kind must be http or worker, not %v" $name .Values.kind) -}}
+{{- if not (has .Values.kind (list "http" "worker" "http-worker")) -}}
+{{- fail (printf "%s: kind must be http, worker or http-worker, not %v" $name .Values.kind) -}}
 {{- end -}}
 ---
 apiVersion: v1
@@ -90,11 +91,19 @@ spec:
           envFrom:
             - configMapRef:
                 name: {{ $g.configMapName }}
+            {{- /* secretEnv: false for a workload that needs no credentials (the edge); absent means true. */}}
+            {{- if ternary .Values.secretEnv true (hasKey .Values "secretEnv") }}
             - secretRef:
                 name: {{ $g.secretName }}
+            {{- end }}
           env:
             - name: PORT
               value: {{ $g.port | quote }}
+            {{- /* Services this one calls over HTTP, by their in-cluster Service: IDENTITY_URL=http://identity:8080 */}}
+            {{- range (.Values.upstreams | default list) }}
+            - name: {{ printf "%s_URL" (upper .) }}
+              value: {{ printf "http://%s:%v" . $g.port | quote }}
+            {{- end }}
             {{- if .Values.s3Bucket }}
             - name: S3_BUCKET
               value: {{ .Values.s3Bucket | quote }}
@@ -120,7 +129,7 @@ spec:
             failureThreshold: 3
           readinessProbe:
             httpGet:
-              path: /health/ready
+              path: {{ .Values.readinessPath | default "/health/ready" }}
               port: http
             periodSeconds: 5
             timeoutSeconds: 2
@@ -222,6 +231,13 @@ spec:
   pollingInterval: 15
   cooldownPeriod: {{ .Values.kafkaScaling.cooldownSeconds }}
   triggers:
+    {{- with .Values.kafkaScaling.cpuUtilization }}
+    # An HTTP API in the same process: scale on CPU too (the lag alone does not see API load).
+    - type: cpu
+      metricType: Utilization
+      metadata:
+        value: {{ . | quote }}
+    {{- end }}
     {{- range .Values.kafkaScaling.topics }}
     - type: kafka
       authenticationRef:
@@ -239,7 +255,7 @@ spec:
         {{- end }}
     {{- end }}
 {{- end }}
-{{- if and (eq .Values.kind "http") .Values.ingress.paths }}
+{{- if and (ne .Values.kind "worker") .Values.ingress.paths }}
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
