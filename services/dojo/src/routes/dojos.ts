@@ -17,8 +17,9 @@ const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Pr
 
 /** The HTTP routes of API.md, Dojos. */
 export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
-  app.addHook('onRequest', app.authenticate);
   const editors = app.requireRoles('owner', 'admin', 'member');
+  const anyone = [app.authenticate];
+  const writers = [app.authenticate, editors];
 
   const current = async (tenantId: string, id: string) => {
     const dojo = await deps.dojos.get(tenantId, id);
@@ -33,7 +34,7 @@ export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
   app.post(
     '/v1/dojos',
     {
-      onRequest: [editors],
+      onRequest: writers,
       schema: { tags: ['dojos'], summary: 'Schedule a dojo', security: [{ bearer: [] }], body: CreateDojoBody, response: { 201: Dojo, ...errors } },
     },
     async (request, reply) => {
@@ -69,7 +70,7 @@ export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
 
   app.get(
     '/v1/dojos',
-    { schema: { tags: ['dojos'], summary: 'List dojos, newest first', security: [{ bearer: [] }], querystring: ListDojosQuery, response: { 200: DojoList, ...errors } } },
+    { onRequest: anyone, schema: { tags: ['dojos'], summary: 'List dojos, newest first', security: [{ bearer: [] }], querystring: ListDojosQuery, response: { 200: DojoList, ...errors } } },
     async (request) => {
       const q = request.query;
       return deps.dojos.list(principalOf(request).tenantId, { limit: q.limit ?? 20, ...(q.status ? { status: q.status } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) });
@@ -78,13 +79,13 @@ export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
 
   app.get(
     '/v1/dojos/:id',
-    { schema: { tags: ['dojos'], summary: 'One dojo', security: [{ bearer: [] }], params: DojoParams, response: { 200: Dojo, ...errors } } },
+    { onRequest: anyone, schema: { tags: ['dojos'], summary: 'One dojo', security: [{ bearer: [] }], params: DojoParams, response: { 200: Dojo, ...errors } } },
     async (request) => current(principalOf(request).tenantId, request.params.id),
   );
 
   app.get(
     '/v1/dojos/:id/code',
-    { schema: { tags: ['dojos'], summary: 'The current text of the shared document', security: [{ bearer: [] }], params: DojoParams, response: { 200: DojoCode, ...errors } } },
+    { onRequest: anyone, schema: { tags: ['dojos'], summary: 'The current text of the shared document', security: [{ bearer: [] }], params: DojoParams, response: { 200: DojoCode, ...errors } } },
     async (request) => {
       const tenantId = principalOf(request).tenantId;
       await current(tenantId, request.params.id);
@@ -96,7 +97,7 @@ export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
   app.post(
     '/v1/dojos/:id/start',
     {
-      onRequest: [editors],
+      onRequest: writers,
       schema: { tags: ['dojos'], summary: 'Start a scheduled dojo now (it also starts when the first editor joins)', security: [{ bearer: [] }], params: DojoParams, response: { 200: Dojo, ...errors } },
     },
     async (request, reply) => {
@@ -111,7 +112,7 @@ export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
   app.post(
     '/v1/dojos/:id/end',
     {
-      onRequest: [editors],
+      onRequest: writers,
       schema: { tags: ['dojos'], summary: 'End a dojo: its final code stays readable, no longer editable', security: [{ bearer: [] }], params: DojoParams, response: { 200: Dojo, ...errors } },
     },
     async (request, reply) => {
