@@ -158,6 +158,7 @@ async function measure(name: string, pid: number, factory: Factory, rooms: strin
   latencies.sort((a, b) => a - b);
   return {
     name,
+    latencies,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? NaN,
@@ -230,6 +231,17 @@ try {
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(`| ${r.name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${r.samples} | ${r.cpu.toFixed(0)} | ${r.pgCpu === null ? '-' : r.pgCpu.toFixed(0)} | ${r.rss.toFixed(0)} | ${r.hwm.toFixed(0)} | ${r.benchCpu.toFixed(0)} |`);
+  }
+  if (rounds > 1) {
+    console.log(`\nAll rounds pooled:\n`);
+    console.log('| server | p50 ms | p99 ms | samples | server CPU % (mean) | RSS MiB (max) |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const name of [...new Set(results.map((r) => r.name))]) {
+      const mine = results.filter((r) => r.name === name);
+      const all = mine.flatMap((r) => r.latencies).sort((a, b) => a - b);
+      const cpu = mine.reduce((sum, r) => sum + r.cpu, 0) / mine.length;
+      console.log(`| ${name} | ${percentile(all, 50).toFixed(2)} | ${percentile(all, 99).toFixed(2)} | ${all.length} | ${cpu.toFixed(0)} | ${Math.max(...mine.map((r) => r.rss)).toFixed(0)} |`);
+    }
   }
   console.log(`(machine load average at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}, ${(await import('node:os')).cpus().length} cores)`);
   if (!only.includes('idle')) throw new Error('skip idle');
