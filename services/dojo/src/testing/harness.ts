@@ -3,18 +3,17 @@ import type { Kysely } from 'kysely';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import type { Cache } from '@poc/platform';
+import { type Cache, RedisCache } from '@poc/platform';
 import type { TestIssuer } from '@poc/platform/testing';
 import { type DojoApp, buildApp } from '../app.ts';
 import { loadServiceEnv } from '../env.ts';
-import { createInterimRedisCache } from '../extensions/interim-redis-cache.ts';
 
 /** Redis for tests: REDIS_URL, else the local one; in CI a missing Redis fails the test instead of skipping it. */
 export const testRedisUrl = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export async function testRedisCache(): Promise<Cache> {
   try {
-    return await createInterimRedisCache(testRedisUrl());
+    return await RedisCache.connect(testRedisUrl());
   } catch (error) {
     throw new Error(`these tests need Redis at ${testRedisUrl()} (set REDIS_URL)`, { cause: error });
   }
