@@ -1,9 +1,17 @@
-import { createDatabase, runService } from '@poc/platform';
+import { RedisCache, createDatabase, createTokenVerifier, runService } from '@poc/platform';
 import { buildApp } from './app.ts';
 import { loadServiceEnv } from './env.ts';
 
 await runService(loadServiceEnv, async (env) => {
   const db = createDatabase({ url: env.DATABASE_URL, max: env.DATABASE_POOL_MAX, applicationName: 'dojo' });
-  const app = await buildApp({ env, db });
-  return { app, close: () => db.destroy() };
+  const cache = env.REDIS_URL ? await RedisCache.connect(env.REDIS_URL) : undefined;
+  const verifier = createTokenVerifier({ issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWKS_URL });
+  const app = await buildApp({ env, db, verifier, ...(cache ? { cache } : {}) });
+  return {
+    app,
+    close: async () => {
+      await cache?.close();
+      await db.destroy();
+    },
+  };
 });

@@ -1,4 +1,6 @@
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '@poc/platform';
 import { buildApp } from './app.ts';
@@ -11,6 +13,15 @@ let edge: App;
 
 async function fakeService(name: Upstream, ready: boolean): Promise<string> {
   const app = Fastify();
+  if (name === 'dojo') {
+    // A dojo stand-in for the sync socket: echoes binary frames, closes a bad token with 4401.
+    await app.register(websocket);
+    app.get('/v1/dojos/:id/sync', { websocket: true }, (socket, request) => {
+      const { token } = request.query as { token?: string };
+      if (token !== 'good') return socket.close(4401, 'invalid or expired token');
+      socket.on('message', (data: Buffer) => socket.send(Buffer.concat([Buffer.from((request.params as { id: string }).id + ':'), data])));
+    });
+  }
   app.all('/*', async (request) => ({ served: name, method: request.method, url: request.url, body: request.body ?? null, requestId: request.headers['x-request-id'], forwardedFor: request.headers['x-forwarded-for'] }));
   app.get('/health/ready', async (_r, reply) => reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'down' }));
   app.get('/openapi.json', async () => ({ openapi: '3.1.0', paths: { [`/v1/${name}`]: { get: { summary: name } } }, components: { schemas: {} } }));
@@ -79,5 +90,19 @@ describe('the edge', () => {
     expect(res.json().checks).toMatchObject({ pocs: 'ok', video: 'video is not ready (503)' });
     const proxied = await edge.inject({ method: 'GET', url: '/health/services/pocs/ready' });
     expect(proxied.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('passes a dojo WebSocket through, query and close codes included', async () => {
+    const address = await edge.listen({ port: 0, host: '127.0.0.1' });
+    const base = address.replace(/^http/, 'ws');
+    const socket = new WebSocket(`${base}/v1/dojos/d1/sync?token=good`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const echoed = new Promise<Buffer>((resolve) => socket.once('message', (data: Buffer) => resolve(data)));
+    socket.send(Buffer.from([0, 1, 2]));
+    expect(await echoed).toEqual(Buffer.concat([Buffer.from('d1:'), Buffer.from([0, 1, 2])]));
+    socket.close();
+    const refused = new WebSocket(`${base}/v1/dojos/d1/sync?token=bad`);
+    const code = await new Promise<number>((resolve) => refused.once('close', (c) => resolve(c)));
+    expect(code).toBe(4401);
   });
 });

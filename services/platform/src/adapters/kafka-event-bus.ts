@@ -190,15 +190,22 @@ export class KafkaEventBus implements EventBus {
     let current: Consumer;
     let restarting: Promise<void> | null = null;
     // kafkajs gives up on a consumer after its retries (a long broker outage); start a new one, for as long as it takes.
+    // Set when the consumer a restart just created crashes before the restart finished: restart again.
+    let crashedWhileRestarting = false;
     const onGiveUp = (dead: Consumer) => {
-      if (closed || restarting || dead !== current) return;
+      if (closed || dead !== current) return;
+      if (restarting) {
+        crashedWhileRestarting = true;
+        return;
+      }
       restarting = (async () => {
         await dead.disconnect().catch(() => undefined);
         for (let backoff = 500; !closed; backoff = Math.min(backoff * 2, 10_000)) {
           await sleep(backoff);
           if (closed) return;
+          crashedWhileRestarting = false;
           try {
-            current = await this.startConsumer(options, topics, onGiveUp);
+            await this.startConsumer(options, topics, onGiveUp, (c) => { current = c; });
             this.logger.info({ group: options.group }, 'kafka consumer restarted');
             return;
           } catch (error) {
@@ -207,9 +214,15 @@ export class KafkaEventBus implements EventBus {
         }
       })().finally(() => {
         restarting = null;
+        if (crashedWhileRestarting) {
+          crashedWhileRestarting = false;
+          onGiveUp(current);
+        }
       });
     };
-    current = await this.startConsumer(options, topics, onGiveUp, true);
+    const first = await this.startConsumer(options, topics, onGiveUp, (c) => { current = c; });
+    // Return once the group has given this member its partitions: from here on, nothing published is missed.
+    await Promise.race([first.joined, sleep(30_000)]);
     const subscription: Subscription = {
       close: async () => {
         closed = true;
@@ -222,14 +235,23 @@ export class KafkaEventBus implements EventBus {
     return subscription;
   }
 
-  private async startConsumer(options: SubscribeOptions, topics: string[], onGiveUp: (consumer: Consumer) => void, waitForJoin = false): Promise<Consumer> {
+  private async startConsumer(
+    options: SubscribeOptions,
+    topics: string[],
+    onGiveUp: (consumer: Consumer) => void,
+    // Called before the consumer connects, so a crash while it starts is already its subscription's concern.
+    onCreated: (consumer: Consumer) => void,
+  ): Promise<{ consumer: Consumer; joined: Promise<void> }> {
     const consumer = this.kafka.consumer({
       groupId: options.group,
       sessionTimeout: 15_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 250,
-      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000 },
+      // Every crash goes to onGiveUp, which starts a fresh consumer: kafkajs' own in-place restart
+      // after a broker outage was seen to leave a consumer connected but fetching nothing.
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5_000, restartOnFailure: async () => false },
     });
+    onCreated(consumer);
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error({ group: options.group, err: payload.error, restart: payload.restart }, 'kafka consumer crashed');
       if (!payload.restart) onGiveUp(consumer);
@@ -250,9 +272,7 @@ export class KafkaEventBus implements EventBus {
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
-    // Return once the group has given this member its partitions: from here on, nothing published is missed.
-    if (waitForJoin) await Promise.race([joined, sleep(30_000)]);
-    return consumer;
+    return { consumer, joined };
   }
 
   async close(): Promise<void> {

@@ -11,16 +11,18 @@ import { PostgresEventStore } from './postgres-event-store.ts';
 
 // What the relays and buses logged: printed when the test times out, to say where it stuck.
 const log: string[] = [];
-const logger = {
-  info: (o: object, m: string) => { log.push(`${new Date().toISOString()} info ${m} ${JSON.stringify(o).slice(0, 300)}`); },
-  warn: (o: object, m: string) => { log.push(`${new Date().toISOString()} warn ${m} ${JSON.stringify(o).slice(0, 300)}`); },
-  error: (o: object, m: string) => { log.push(`${new Date().toISOString()} error ${m} ${JSON.stringify(o).slice(0, 300)}`); },
-};
+const consumerLog: string[] = [];
+const loggerTo = (lines: string[], who: string) => ({
+  info: (o: object, m: string) => { lines.push(`${new Date().toISOString()} ${who} info ${m} ${JSON.stringify(o).slice(0, 300)}`); },
+  warn: (o: object, m: string) => { lines.push(`${new Date().toISOString()} ${who} warn ${m} ${JSON.stringify(o).slice(0, 300)}`); },
+  error: (o: object, m: string) => { lines.push(`${new Date().toISOString()} ${who} error ${m} ${JSON.stringify(o).slice(0, 300)}`); },
+});
+const logger = loggerTo(log, 'relay');
 
 async function until(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => Promise<string>)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : await what()}; log:\n${log.slice(-60).join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : await what()}; consumer log:\n${consumerLog.slice(-40).join('\n')}\nrelay log:\n${log.slice(-20).join('\n')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -68,7 +70,7 @@ describeWithEngines(['postgres', 'kafka'], 'Outbox relay to Kafka', () => {
     const connect = async (clientId: string) => {
       const bus = await KafkaEventBus.connect(
         { brokers: [kafka.brokers], clientId, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 }, connectionTimeout: 1_000 },
-        { producerRetries: 2, logger },
+        { producerRetries: 2, logger: clientId === 'outbox-consumer' ? loggerTo(consumerLog, 'consumer') : logger },
       );
       buses.push(bus);
       return bus;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
 import { testEventStorePort } from '../testing/event-store-contract.ts';
 import { testEventBusPort } from '../testing/event-bus-contract.ts';
-import { PostgresEventStore, withTenant } from './postgres-event-store.ts';
+import { PostgresEventStore, appendInTransaction, withTenant } from './postgres-event-store.ts';
 import { PostgresLogEventBus } from './postgres-log-event-bus.ts';
 
 testEventStorePort('postgres', async () => {
@@ -77,5 +77,46 @@ describe('event store row-level security', () => {
     const rows = await sql<{ position: number; topic: string; message_key: string }>`
       select position, topic, message_key from eventstore.outbox where tenant_id = ${tenant} order by position`.execute(t.db);
     expect(rows.rows).toEqual(events.map((e) => ({ position: e.position, topic: 'pocs.events.v1', message_key: aggregate })));
+  });
+});
+
+describe('appendInTransaction (a read model written atomically with its events)', () => {
+  let t: TestDatabase<unknown>;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    t = await createTestDatabase('poc_es_tx');
+    await PostgresEventStore.migrate(t.db);
+    await sql`create table rm (tenant_id uuid not null, id text primary key, version int not null);
+      grant select, insert on rm to poc_app`.execute(t.db);
+    store = new PostgresEventStore(t.db, { url: t.url });
+  });
+  afterAll(async () => {
+    await store.close();
+    await t.drop();
+  });
+  const ctx = (tenantId: string) => ({ tenantId, actor: 'user:test', correlationId: randomUUID() });
+  const ev = { type: 'dojo.started', schemaVersion: 1, data: {} };
+
+  it('given a row written in the same tenant transaction, then the row and the events commit together', async () => {
+    const tenant = randomUUID();
+    await withTenant(t.db, tenant, async (trx) => {
+      const result = await appendInTransaction(trx, 'dojo-a', 'no_stream', [ev], ctx(tenant));
+      await sql`insert into rm values (${tenant}, 'a', ${result.version})`.execute(trx);
+    });
+    expect((await sql<{ version: number }>`select version from rm where id = 'a'`.execute(t.db)).rows).toEqual([{ version: 1 }]);
+    expect(await store.readStream(tenant, 'dojo-a')).toHaveLength(1);
+  });
+
+  it('given the transaction fails after the append, then neither the events nor the row are stored', async () => {
+    const tenant = randomUUID();
+    await expect(
+      withTenant(t.db, tenant, async (trx) => {
+        await appendInTransaction(trx, 'dojo-b', 'no_stream', [ev], ctx(tenant));
+        await sql`insert into rm values (${tenant}, 'b', 1)`.execute(trx);
+        throw new Error('read model refused');
+      }),
+    ).rejects.toThrow('read model refused');
+    expect((await sql`select * from rm where id = 'b'`.execute(t.db)).rows).toEqual([]);
+    expect(await store.readStream(tenant, 'dojo-b')).toEqual([]);
   });
 });

@@ -1,0 +1,188 @@
+import { type Kysely, sql } from 'kysely';
+import * as Y from 'yjs';
+import { DOC } from '@poc/contracts/dojo';
+import { APP_ROLE, withTenant } from '@poc/platform';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import type { RoomKey } from '../sync/types.ts';
+
+interface Pending {
+  readonly tenantId: string;
+  readonly dojoId: string;
+  readonly data: Uint8Array;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export interface CompactionResult {
+  readonly bytes: number;
+  readonly updates: number;
+  readonly textLength: number;
+}
+
+/**
+ * A dojo document in PostgreSQL: every update appended as it arrives
+ * (`dojo.updates`), folded into one snapshot (`dojo.snapshots`) by
+ * compaction. A document is its snapshot plus every update row left, so a row
+ * is deleted only by the compaction that folded it in.
+ */
+export class DocumentStore {
+  private pending: Pending[] = [];
+  private running = 0;
+  private readonly idle = new Set<() => void>();
+
+  private timer: NodeJS.Timeout | null = null;
+
+  /**
+   * `concurrency`: commits in flight at once; appends arriving meanwhile go
+   * together in the next one. `batchMs`: how long the first append of a batch
+   * waits for company (fewer, larger commits; nobody but the author's echo and
+   * other processes wait for them).
+   */
+  constructor(
+    private readonly db: Kysely<unknown>,
+    private readonly options: { concurrency?: number; batchMs?: number } = {},
+  ) {}
+
+  /**
+   * Append an update; resolves once it is committed. Appends arriving while
+   * commits are running go together in the next one (group commit).
+   */
+  append(key: RoomKey, data: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ tenantId: key.tenantId, dojoId: key.dojoId, data, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer || this.pending.length === 0 || this.running >= (this.options.concurrency ?? 4)) return;
+    const batchMs = this.options.batchMs ?? 0;
+    if (batchMs === 0) {
+      void this.flush();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, batchMs);
+  }
+
+  private async flush(): Promise<void> {
+    this.running++;
+    try {
+      const batch = this.pending;
+      this.pending = [];
+      const byTenant = new Map<string, Pending[]>();
+      for (const p of batch) {
+        const list = byTenant.get(p.tenantId);
+        if (list) list.push(p);
+        else byTenant.set(p.tenantId, [p]);
+      }
+      await Promise.all([...byTenant].map(([tenantId, items]) => this.insert(tenantId, items)));
+    } finally {
+      this.running--;
+      this.schedule();
+      if (this.running === 0 && this.pending.length === 0 && !this.timer) {
+        for (const wake of this.idle) wake();
+        this.idle.clear();
+      }
+    }
+  }
+
+  private async insert(tenantId: string, items: Pending[]): Promise<void> {
+    try {
+      // The hot path, one round trip per batch: a multi-statement simple query runs as one implicit
+      // transaction, so the tenant scope (row-level security as `withTenant` sets it) and the insert
+      // commit together. Every value is inlined from checked forms only: UUIDs and hex.
+      if (!UUID.test(tenantId) || items.some((i) => !UUID.test(i.dojoId))) throw new Error('dojo update keys must be UUIDs');
+      const rows = items.map((i) => `('${tenantId}','${i.dojoId}','\\x${Buffer.from(i.data.buffer, i.data.byteOffset, i.data.byteLength).toString('hex')}'::bytea)`);
+      await sql
+        .raw(
+          `select set_config('app.tenant_id', '${tenantId}', true), set_config('app.system', 'off', true), set_config('role', '${APP_ROLE}', true);
+           insert into dojo.updates (tenant_id, dojo_id, data) values ${rows.join(',')};`,
+        )
+        .execute(this.db);
+      for (const i of items) i.resolve();
+    } catch (error) {
+      for (const i of items) i.reject(error);
+    }
+  }
+
+  /** Wait until every append so far is committed (or failed). */
+  async drain(): Promise<void> {
+    while (this.running > 0 || this.pending.length > 0 || this.timer) await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+
+  /**
+   * Snapshot and updates in ONE statement: two reads under READ COMMITTED could straddle a
+   * compaction (old snapshot, then the rows it already deleted) and miss both.
+   */
+  private async read(key: RoomKey): Promise<{ data: Buffer; at: Date }[]> {
+    return withTenant(this.db, key.tenantId, async (trx) => {
+      const result = await sql<{ data: Buffer; at: Date }>`
+        select data, at from (
+          select 0 as kind, 0::bigint as seq, state as data, updated_at as at from dojo.snapshots where dojo_id = ${key.dojoId}
+          union all
+          select 1, seq, data, created_at from dojo.updates where dojo_id = ${key.dojoId}
+        ) parts order by kind, seq`.execute(trx);
+      return result.rows;
+    });
+  }
+
+  /** The stored document: snapshot first, then the updates left, in order. */
+  async load(key: RoomKey): Promise<Uint8Array[]> {
+    return (await this.read(key)).map((r) => new Uint8Array(r.data));
+  }
+
+  /** The current text of the shared code and when it last changed (null when never edited). */
+  async text(key: RoomKey): Promise<{ code: string; updatedAt: Date | null }> {
+    const parts = await this.read(key);
+    const doc = new Y.Doc();
+    let updatedAt: Date | null = null;
+    doc.transact(() => {
+      for (const part of parts) {
+        Y.applyUpdate(doc, part.data);
+        if (!updatedAt || part.at > updatedAt) updatedAt = part.at;
+      }
+    });
+    const code = doc.getText(DOC.CODE).toString();
+    doc.destroy();
+    return { code, updatedAt };
+  }
+
+  /**
+   * Fold every stored update into the snapshot. Runs under a per-dojo advisory
+   * lock (skips when another process holds it); null when there was nothing to fold.
+   */
+  async compact(key: RoomKey): Promise<CompactionResult | null> {
+    return withTenant(this.db, key.tenantId, async (trx) => {
+      const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`dojo-compact-${key.dojoId}`})) as ok`.execute(trx);
+      if (!lock.rows[0]?.ok) return null;
+      const updates = await sql<{ seq: number; data: Buffer }>`select seq, data from dojo.updates where dojo_id = ${key.dojoId} order by seq`.execute(trx);
+      if (updates.rows.length === 0) return null;
+      const snapshot = await sql<{ state: Buffer }>`select state from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx);
+      const doc = new Y.Doc();
+      doc.transact(() => {
+        for (const r of snapshot.rows) Y.applyUpdate(doc, r.state);
+        for (const r of updates.rows) Y.applyUpdate(doc, r.data);
+      });
+      const state = Y.encodeStateAsUpdate(doc);
+      const textLength = doc.getText(DOC.CODE).length;
+      doc.destroy();
+      await sql`
+        insert into dojo.snapshots (tenant_id, dojo_id, state, text_length, updates_compacted, updated_at)
+        values (${key.tenantId}, ${key.dojoId}, ${Buffer.from(state)}, ${textLength}, ${updates.rows.length}, now())
+        on conflict (dojo_id) do update set state = excluded.state, text_length = excluded.text_length,
+          updates_compacted = dojo.snapshots.updates_compacted + excluded.updates_compacted, updated_at = excluded.updated_at`.execute(trx);
+      // Only the rows read above: one that commits later (a lower seq from a slower transaction) stays for the next compaction.
+      await sql`delete from dojo.updates where dojo_id = ${key.dojoId} and seq = any(${updates.rows.map((r) => r.seq)}::bigint[])`.execute(trx);
+      return { bytes: state.byteLength, updates: updates.rows.length, textLength };
+    });
+  }
+
+  /** Insert an update inside a caller's transaction (a new dojo's starter document). */
+  static async insertIn(trx: Kysely<unknown>, key: RoomKey, data: Uint8Array): Promise<void> {
+    await sql`insert into dojo.updates (tenant_id, dojo_id, data) values (${key.tenantId}, ${key.dojoId}, ${Buffer.from(data)})`.execute(trx);
+  }
+}
