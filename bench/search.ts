@@ -48,7 +48,7 @@ import { LANGUAGES, STATUSES, TECH, generatePocs, rng } from './search-data.ts';
 const POCS = Number(process.env.BENCH_POCS ?? 100_000);
 const OTHER_TENANTS = Number(process.env.BENCH_OTHER_TENANTS ?? 10);
 const OTHER_POCS = Number(process.env.BENCH_OTHER_POCS ?? 2_000);
-const PER_CLASS = Number(process.env.BENCH_QUERIES_PER_CLASS ?? 60);
+const PER_CLASS = Number(process.env.BENCH_QUERIES_PER_CLASS ?? 100);
 const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 100);
 const ADAPTERS = (process.env.BENCH_ADAPTERS ?? 'postgres,opensearch').split(',');
 // A PostgreSQL of its own by default: the log's commit-safe reads wait for the oldest open transaction
@@ -156,6 +156,7 @@ interface Row {
   api: number[];
   raw: number[];
 }
+const slowest: { adapter: string; query: string; api: number; raw: number }[] = [];
 const results: Row[] = [];
 const rebuilds: { adapter: string; events: number; seconds: number; phases: { replay: number; prepare: number; swap: number } }[] = [];
 const lags: { adapter: string; samples: number[] }[] = [];
@@ -202,6 +203,7 @@ async function runAdapter(name: string, search: SearchPort, replay: () => Promis
     started = performance.now();
     await replay();
     row.raw.push(performance.now() - started);
+    slowest.push({ adapter: name, query: toQueryString(query), api: row.api[row.api.length - 1]!, raw: row.raw[row.raw.length - 1]! });
   }
   results.push(...byKind.values());
 
@@ -297,6 +299,11 @@ for (const adapter of ADAPTERS) {
     const raw = [...r.raw].sort((a, b) => a - b);
     say(`| ${adapter} | ${r.kind} (${api.length}) | ${pct(api, 50).toFixed(1)} | ${pct(api, 99).toFixed(1)} | ${pct(raw, 50).toFixed(1)} | ${pct(raw, 99).toFixed(1)} | ${(pct(api, 99) / pct(raw, 99)).toFixed(2)}x |`);
   }
+}
+say('\nSlowest requests (engine ms / API ms):');
+for (const adapter of ADAPTERS) {
+  const top = slowest.filter((x) => x.adapter === adapter).sort((a, b) => b.raw - a.raw).slice(0, 5);
+  for (const x of top) say(`- ${adapter}: ${x.raw.toFixed(1)} / ${x.api.toFixed(1)}  ${x.query}`);
 }
 say('\n## Rebuild from position zero (read model + search index)\n');
 for (const r of rebuilds) {
