@@ -127,6 +127,53 @@ describe('POC projection: given events, then rows and search hits', () => {
   });
 });
 
+describe('rebuild without downtime', () => {
+  it('readers keep finding every POC, in the read model and the index, while a rebuild swaps in', async () => {
+    const t = await createTestDatabase('poc_rebuild_reads');
+    await PostgresEventStore.migrate(t.db);
+    await migrateProjections(t.db);
+    await PostgresSearch.migrate(t.db);
+    const store = new PostgresEventStore(t.db, { url: t.url });
+    const search = new PostgresSearch(t.db);
+    try {
+      const tenant = randomUUID();
+      const ids: string[] = [];
+      const events: EventEnvelope[] = [];
+      for (let i = 0; i < 200; i++) {
+        const id = randomUUID();
+        ids.push(id);
+        events.push(...(await store.append(`poc-${id}`, 'no_stream', [created(`Always visible ${i}`)], { tenantId: tenant, actor: 'user:u', correlationId: 'c' })).events);
+      }
+      const projection = pocProjection({ db: t.db, search, store });
+      await t.db.transaction().execute((trx) => projection.apply(trx, events, null));
+      let reading = true;
+      const failures: string[] = [];
+      let reads = 0;
+      const reader = (async () => {
+        while (reading) {
+          try {
+            const id = ids[reads % ids.length]!;
+            if (!(await readPocRow(t.db, tenant, id))) failures.push(`row ${id} missing`);
+            const total = (await search.search(tenant, { q: 'visible', limit: 1 })).total;
+            if (total !== 200) failures.push(`search found ${total}`);
+          } catch (error) {
+            failures.push(String(error));
+          }
+          reads += 1;
+        }
+      })();
+      for (let round = 0; round < 3; round++) await rebuildProjection({ db: t.db, store, projection, scope: { tenantId: tenant } });
+      reading = false;
+      await reader;
+      expect(reads).toBeGreaterThan(10);
+      expect(failures).toEqual([]);
+    } finally {
+      await store.close();
+      await t.drop();
+    }
+  });
+});
+
 describe('onboarding: the provisioning step', () => {
   it('creates the tenant read model (twice is harmless) and registers the tenant for rebuilds', async () => {
     const t = await createTestDatabase('poc_provision');

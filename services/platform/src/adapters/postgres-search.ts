@@ -276,7 +276,9 @@ export class PostgresSearch implements SearchPort {
           ? sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'language'`, sql`value = ${oneLanguage}`, ...statusIs])})`
           : sql`(select count(*) from ${from} ${and([lang, status])})`;
 
-    const ctes: RawBuilder<unknown>[] = [];
+    // Lock order: every statement touches the main table first, as swapIndex does, so a swap and a
+    // search cannot each hold a table the other waits for (the word list would come first otherwise).
+    const ctes: RawBuilder<unknown>[] = [sql`lock_order as (select from ${table} limit 0)`];
     if (hasText) {
       ctes.push(sql`words as materialized (
           select u.i, u.scope, search.fold(u.raw) as w, u.edits
@@ -323,7 +325,7 @@ export class PostgresSearch implements SearchPort {
       : sql`(select d.id, d.languages, d.tags, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m`;
 
     const result = await sql<Result>`
-      ${ctes.length ? sql`with ${sql.join(ctes)}` : sql``}
+      with ${sql.join(ctes)}
       select
         (select json_agg(json_build_object('id', p.id, 'source', s.source, 'score', p.score, 'key', p.key) order by p.n)
           from (

@@ -394,6 +394,31 @@ export function testSearchPort(name: string, factory: () => Promise<SearchFixtur
         expect((await search.suggest(t, 'renam')).names).toEqual(['Also after, renamed']);
       });
 
+      it('searches keep answering, from the old index or the new one, while the swap happens', async () => {
+        const docs = Array.from({ length: 50 }, (_, i) => searchDoc({ name: `Steady ${i}`, tags: ['steady'], languages: ['go'] }));
+        const t = await tenant(docs);
+        const index = await search.createIndex(t);
+        await search.upsert(t, docs.map((d) => ({ ...d, version: 2, name: `${d.name} again` })), { index });
+        let reading = true;
+        const seen: string[] = [];
+        const reader = (async () => {
+          while (reading) {
+            try {
+              const page = await search.search(t, { q: 'steady', languages: ['go'], limit: 1 });
+              seen.push(`${page.total}/${page.facets.tags[0]?.count}`);
+            } catch (error) {
+              seen.push(String(error));
+            }
+          }
+        })();
+        await search.swapIndex(t, index);
+        await new Promise((r) => setTimeout(r, 50));
+        reading = false;
+        await reader;
+        expect(new Set(seen)).toEqual(new Set(['50/50']));
+        expect(names(await search.search(t, { q: 'again', limit: 1 }))).toHaveLength(1);
+      });
+
       it('an abandoned rebuild leaves the live index alone', async () => {
         const t = await tenant([searchDoc({ name: 'Live one' })]);
         const index = await search.createIndex(t);
