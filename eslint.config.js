@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // The places allowed to read process.env: each deployable's env.ts, scripts, benches and test harnesses.
-    files: ['**/env.ts', 'scripts/**', 'bench/**', '**/testing/**', '**/*.test.ts', '**/vitest.config.ts', 'cdk/**'],
+    files: ['**/env.ts', 'scripts/**', '**/scripts/**', 'bench/**', '**/bench/**', '**/e2e/**', '**/testing/**', '**/*.test.ts', '**/vitest.config.ts', 'cdk/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -5,7 +5,8 @@
  * process, waits until the edge is ready, prints the URLs, and on Ctrl-C
  * (or SIGTERM) stops every service and PostgreSQL.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import pg from 'pg';
@@ -100,6 +101,13 @@ async function waitReady(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+// The edge serves the app's web build at /; make it on the first start (later builds: `pnpm --filter @poc/mobile-native build:web`).
+if (!existsSync(resolve(root, 'mobile-native/dist/index.html'))) {
+  say('building the web app (first start only, about a minute)...');
+  const build = spawnSync(process.execPath, ['--import', 'tsx', resolve(root, 'mobile-native/scripts/build-web.ts')], { cwd: resolve(root, 'mobile-native'), stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0) say('the web build failed; the edge will show how to build it at /');
+}
+
 const started = Date.now();
 let databaseUrl = config.DATABASE_URL;
 if (!databaseUrl) {
@@ -156,7 +164,8 @@ for (const service of SERVICES) {
 const edge = `http://localhost:${config.EDGE_PORT}`;
 if (await waitReady(`${edge}/health/ready`, 120_000)) {
   say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  say(`edge (API and app): ${edge}`);
+  say(`app (web):          ${edge}/`);
+  say(`API:                ${edge}/v1`);
   say(`OpenAPI:            ${edge}/v1/openapi.json`);
   say(`health:             ${edge}/health/ready`);
   say('press Ctrl-C to stop');

@@ -19,3 +19,4 @@ export * from './pocs/normalise.ts';
 export * from './pocs/events.ts';
 export * from './pocs/http.ts';
 export * from './pocs/state.ts';
+export * from './pocs/search.ts';

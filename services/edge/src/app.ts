@@ -3,10 +3,13 @@ import { type App, createApp } from '@poc/platform';
 import type { Env } from './env.ts';
 import { mergedOpenApi } from './openapi.ts';
 import { ROUTES, upstreamUrls } from './routes.ts';
+import { serveWebApp } from './web.ts';
 
 export interface Deps {
   env: Env;
   logger?: boolean;
+  /** The app's web build served at `/` (default: mobile-native/dist). */
+  webRoot?: string;
 }
 
 /**
@@ -52,5 +55,6 @@ export async function buildApp(deps: Deps): Promise<App> {
   }
 
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(upstreams, app.log));
+  await serveWebApp(app, deps.webRoot);
   return app;
 }

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ConfigError, authEnv, commonEnv, databaseEnv, loadEnv } from '@poc/platform';
+import { ConfigError, authEnv, commonEnv, databaseEnv, loadEnv, searchEnv } from '@poc/platform';
 
 /** Only for development and tests: production refuses to start without its own secret. */
 export const DEV_KEY_ENCRYPTION_SECRET = 'dev-only-identity-key-encryption-secret-change-me';
@@ -8,6 +8,8 @@ export const DEV_KEY_ENCRYPTION_SECRET = 'dev-only-identity-key-encryption-secre
 export const Env = Type.Object({
   ...commonEnv,
   ...databaseEnv,
+  /** Where a new tenant's search index is created (provisioning). */
+  ...searchEnv,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
   JWT_ISSUER: authEnv.JWT_ISSUER,
   JWT_AUDIENCE: authEnv.JWT_AUDIENCE,
