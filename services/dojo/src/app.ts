@@ -19,7 +19,7 @@ export interface Deps {
   env: Env;
   db: Kysely<unknown>;
   verifier: TokenVerifier;
-  /** The shared cache (Redis) for scale-out; without it this process serves every room alone. */
+  /** The shared cache (Redis) for scale-out, or the in-process one; without any, this process serves every room alone. */
   cache?: Cache;
   /** More sync extensions, run after the built-in ones. */
   extensions?: readonly Extension[];
@@ -37,7 +37,7 @@ export async function buildApp(deps: Deps): Promise<DojoApp> {
   const app = await createApp({ service: 'dojo', env, ...(deps.logger === undefined ? {} : { logger: deps.logger }) });
   app.addReadinessCheck('postgres', databaseCheck(db));
   const cache = deps.cache;
-  if (cache) app.addReadinessCheck('redis', () => cache.ping());
+  if (cache) app.addReadinessCheck('cache', () => cache.ping());
 
   const events = new PostgresEventStore(db, { url: env.DATABASE_URL });
   const dojos = new DojoRepository(db, events);

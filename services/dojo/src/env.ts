@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { authEnv, commonEnv, databaseEnv, loadEnv } from '@poc/platform';
+import { authEnv, commonEnv, databaseEnv, enginesEnv, loadEnv } from '@poc/platform';
 
 /** The dojo service's configuration: see the root README for every variable. */
 export const Env = Type.Object({
@@ -8,7 +8,7 @@ export const Env = Type.Object({
   ...authEnv,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8084 }),
   /** Redis for scale-out (pub/sub between dojo processes, snapshot leases); unset: one process, in memory. */
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'redis://host:port' })),
+  REDIS_URL: enginesEnv.REDIS_URL,
   /** Largest WebSocket frame a client may send (close 4413 above). */
   DOJO_MAX_MESSAGE_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   /** Largest shared document (close 4413 when an update would grow it past this). */

@@ -3,7 +3,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { encodeAwarenessUpdate } from 'y-protocols/awareness';
-import type { Cache } from '@poc/platform';
+import { type Cache, tenantCache } from '@poc/platform';
 import type { SyncLogger } from '../sync/sync-server.ts';
 import type { Extension, RoomHandle } from '../sync/types.ts';
 
@@ -29,9 +29,11 @@ function frame(origin: string, kind: number, payload: Uint8Array): Buffer {
 export function fanoutExtension(deps: { cache: Cache; antiEntropyMs: number; logger?: SyncLogger }): Extension & { readonly origin: string } {
   const origin = randomUUID();
   const rooms = new Map<string, { room: RoomHandle; unsubscribe: () => Promise<void>; timer: NodeJS.Timeout }>();
-  const channel = (room: RoomHandle) => `dojo:${room.tenantId}:${room.dojoId}`;
+  // Each room's channel lives in its tenant's part of the cache (`t:<tenant>:dojo:<dojo>`).
+  const cacheOf = (room: RoomHandle) => tenantCache(deps.cache, room.tenantId);
+  const channel = (room: RoomHandle) => `dojo:${room.dojoId}`;
   const publish = (room: RoomHandle, kind: number, payload: Uint8Array) =>
-    deps.cache.publish(channel(room), frame(origin, kind, payload)).catch((error: unknown) => deps.logger?.warn({ err: error, dojoId: room.dojoId }, 'dojo publish failed'));
+    cacheOf(room).publish(channel(room), frame(origin, kind, payload)).catch((error: unknown) => deps.logger?.warn({ err: error, dojoId: room.dojoId }, 'dojo publish failed'));
   const requestSync = (room: RoomHandle) => publish(room, KIND.SYNC_REQUEST, Y.encodeStateVector(room.doc));
 
   function receive(room: RoomHandle, message: Buffer): void {
@@ -67,7 +69,7 @@ export function fanoutExtension(deps: { cache: Cache; antiEntropyMs: number; log
     name: 'fanout',
     origin,
     async onLoadDocument(room) {
-      const unsubscribe = await deps.cache.subscribe(channel(room), (message) => {
+      const unsubscribe = await cacheOf(room).subscribe(channel(room), (message) => {
         try {
           receive(room, message);
         } catch (error) {

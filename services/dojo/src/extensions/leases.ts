@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Cache } from '@poc/platform';
+import { type Cache, tenantCache } from '@poc/platform';
+import type { RoomKey } from '../sync/types.ts';
 
 /**
  * Which process writes a room's snapshots: a lease per room in the shared
@@ -15,23 +16,21 @@ export class RoomLeases {
     private readonly ttlSeconds = 30,
   ) {}
 
-  private key(dojoId: string): string {
-    return `dojo:lease:${dojoId}`;
-  }
-
   /** True when this process holds (or just took, or renewed) the room's lease. */
-  async hold(dojoId: string): Promise<boolean> {
+  async hold(room: RoomKey): Promise<boolean> {
     if (!this.cache) return true;
-    const key = this.key(dojoId);
-    if (await this.cache.setIfAbsent(key, this.owner, this.ttlSeconds)) return true;
-    if ((await this.cache.get(key)) !== this.owner) return false;
-    await this.cache.set(key, this.owner, this.ttlSeconds);
+    const cache = tenantCache(this.cache, room.tenantId);
+    const key = `dojo:lease:${room.dojoId}`;
+    if (await cache.setIfAbsent(key, this.owner, this.ttlSeconds)) return true;
+    if ((await cache.get(key)) !== this.owner) return false;
+    await cache.set(key, this.owner, this.ttlSeconds);
     return true;
   }
 
-  async release(dojoId: string): Promise<void> {
+  async release(room: RoomKey): Promise<void> {
     if (!this.cache) return;
-    const key = this.key(dojoId);
-    if ((await this.cache.get(key)) === this.owner) await this.cache.delete(key);
+    const cache = tenantCache(this.cache, room.tenantId);
+    const key = `dojo:lease:${room.dojoId}`;
+    if ((await cache.get(key)) === this.owner) await cache.delete(key);
   }
 }

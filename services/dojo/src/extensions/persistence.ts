@@ -38,7 +38,7 @@ export function persistenceExtension(deps: {
       const timer = setInterval(() => {
         void (async () => {
           if (!dirty.has(room.dojoId)) return;
-          if (await deps.leases.hold(room.dojoId)) await compact(room);
+          if (await deps.leases.hold(room)) await compact(room);
         })().catch((error: unknown) => deps.logger?.warn({ err: error, dojoId: room.dojoId }, 'dojo compaction failed'));
       }, deps.compactEveryMs);
       timer.unref();
@@ -52,11 +52,11 @@ export function persistenceExtension(deps: {
       clearInterval(timers.get(room.dojoId));
       timers.delete(room.dojoId);
       await deps.documents.drain();
-      if (await deps.leases.hold(room.dojoId)) {
+      if (await deps.leases.hold(room)) {
         try {
           await compact(room);
         } finally {
-          await deps.leases.release(room.dojoId);
+          await deps.leases.release(room);
         }
       }
       dirty.delete(room.dojoId);

@@ -128,4 +128,20 @@ describe('dojo HTTP routes', () => {
     );
     expect(doc.paths['/v1/dojos'].post.requestBody).toBeDefined();
   });
+
+  it('with an Idempotency-Key, a retry (even a concurrent one) returns the same dojo and schedules nothing more; the same key for another dojo is a 422', async () => {
+    const key = randomUUID();
+    const send = (title: string) =>
+      app.inject({ method: 'POST', url: '/v1/dojos', headers: { authorization: `Bearer ${tokens.ana}`, 'idempotency-key': key }, payload: { title, language: 'go' } });
+    const [first, second] = await Promise.all([send('Once'), send('Once')]);
+    expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
+    expect(second.json().id).toBe(first.json().id);
+    const third = await send('Once');
+    expect(third.headers['idempotent-replayed']).toBe('true');
+    expect(third.json().id).toBe(first.json().id);
+    expect((await events.readStream(tenantA, `dojo-${first.json().id}`)).filter((e) => e.type === 'dojo.scheduled')).toHaveLength(1);
+    const other = await send('Another');
+    expect(other.statusCode).toBe(422);
+    expect(other.headers['content-type']).toMatch(/problem\+json/);
+  });
 });

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { CreateDojoBody, Dojo, DojoCode, DojoList, DojoParams, ListDojosQuery } from '@poc/contracts/dojo';
-import { type App, NotFoundError, ValidationError, hasAnyRole, principalOf } from '@poc/platform';
+import { type App, IllegalStateError, NotFoundError, UnprocessableError, ValidationError, hasAnyRole, principalOf } from '@poc/platform';
+import { dojoIdForKey } from '../idempotency.ts';
 import { DOJO_ERR } from '../errors.ts';
 import type { SessionExtension } from '../extensions/session.ts';
 import type { DocumentStore } from '../store/documents.ts';
@@ -13,7 +14,7 @@ export interface DojoRouteDeps {
 }
 
 const Problem = Type.Object({}, { additionalProperties: true });
-const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
+const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem };
 
 /** The HTTP routes of API.md, Dojos. */
 export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
@@ -46,23 +47,37 @@ export async function dojoRoutes(app: App, deps: DojoRouteDeps): Promise<void> {
           throw new ValidationError(DOJO_ERR.BLANK_FIELD, `${field} must not be blank.`, [{ path: `body.${field}`, message: 'must not be blank' }]);
         }
       }
-      const id = crypto.randomUUID();
-      const executed = await deps.dojos.execute(
-        principal.tenantId,
-        id,
-        {
-          type: 'schedule',
-          title: body.title.trim(),
-          kata: body.kata?.trim() ?? null,
-          language: body.language.trim().toLowerCase(),
-          starterCode: body.starterCode ?? '',
-          scheduledAt: body.scheduledAt ? new Date(body.scheduledAt).toISOString() : null,
-          rotationMinutes: body.rotationMinutes ?? 7,
-          by: principal.userId,
-          now: new Date(),
-        },
-        `user:${principal.userId}`,
-      );
+      const key = request.headers['idempotency-key'];
+      if (typeof key === 'string' && key.length > 200) {
+        throw new ValidationError(DOJO_ERR.BAD_IDEMPOTENCY_KEY, 'The Idempotency-Key is longer than 200 characters.', [{ path: 'headers.idempotency-key', message: 'at most 200 characters' }]);
+      }
+      const id = typeof key === 'string' && key.length > 0 ? dojoIdForKey(principal.tenantId, key) : crypto.randomUUID();
+      const command = {
+        type: 'schedule' as const,
+        title: body.title.trim(),
+        kata: body.kata?.trim() ?? null,
+        language: body.language.trim().toLowerCase(),
+        starterCode: body.starterCode ?? '',
+        scheduledAt: body.scheduledAt ? new Date(body.scheduledAt).toISOString() : null,
+        rotationMinutes: body.rotationMinutes ?? 7,
+        by: principal.userId,
+        now: new Date(),
+      };
+      let executed: Executed;
+      try {
+        executed = await deps.dojos.execute(principal.tenantId, id, command, `user:${principal.userId}`);
+      } catch (error) {
+        if (!(error instanceof IllegalStateError) || typeof key !== 'string') throw error;
+        // A retry with the same Idempotency-Key: the first answer, when it asked for the same dojo.
+        const { state, version } = await deps.dojos.load(principal.tenantId, id);
+        const same =
+          state.title === command.title && state.kata === command.kata && state.language === command.language && state.starterCode === command.starterCode &&
+          state.scheduledAt === command.scheduledAt && state.rotationMinutes === command.rotationMinutes && state.createdBy === command.by;
+        if (!same) throw new UnprocessableError(DOJO_ERR.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request.');
+        reply.header('idempotent-replayed', 'true');
+        reply.header('consistency-token', `dojo:${version}`);
+        return reply.code(201).send(await current(principal.tenantId, id));
+      }
       reply.header('consistency-token', `dojo:${executed.version}`);
       return reply.code(201).send(await current(principal.tenantId, id));
     },

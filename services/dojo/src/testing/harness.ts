@@ -3,21 +3,10 @@ import type { Kysely } from 'kysely';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { type Cache, RedisCache } from '@poc/platform';
+import { type Cache, MemoryCache } from '@poc/platform';
 import type { TestIssuer } from '@poc/platform/testing';
 import { type DojoApp, buildApp } from '../app.ts';
 import { loadServiceEnv } from '../env.ts';
-
-/** Redis for tests: REDIS_URL, else the local one; in CI a missing Redis fails the test instead of skipping it. */
-export const testRedisUrl = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-export async function testRedisCache(): Promise<Cache> {
-  try {
-    return await RedisCache.connect(testRedisUrl());
-  } catch (error) {
-    throw new Error(`these tests need Redis at ${testRedisUrl()} (set REDIS_URL)`, { cause: error });
-  }
-}
 
 export interface RunningDojo {
   app: DojoApp;
@@ -43,7 +32,8 @@ export async function startDojo(options: {
     DOJO_ANTI_ENTROPY_MS: '1000',
     ...options.env,
   });
-  const app = await buildApp({ env, db: options.db, verifier: options.issuer.verifier, logger: false, ...(options.cache ? { cache: options.cache } : {}) });
+  // As server.ts does without REDIS_URL: the in-process cache, so the fan-out path runs here too.
+  const app = await buildApp({ env, db: options.db, verifier: options.issuer.verifier, logger: false, cache: options.cache ?? new MemoryCache() });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const port = (app.server.address() as AddressInfo).port;
   return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
