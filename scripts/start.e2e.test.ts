@@ -49,7 +49,9 @@ describe('pnpm start', () => {
       const run = start({});
       await waitFor(() => run.output().includes('ready in') || run.child.exitCode !== null, 150_000);
       expect(run.output(), `round ${round}`).toContain('ready in');
-      const ready = await fetch(`http://127.0.0.1:${edgePort}/health/ready`);
+      const ready = await fetch(`http://127.0.0.1:${edgePort}/health/ready`).catch((error: unknown) => {
+        throw new Error(`the edge does not answer after "ready" (round ${round}): ${String(error)}\n${run.output()}`);
+      });
       expect(ready.status).toBe(200);
       expect(Object.keys(((await ready.json()) as { checks: object }).checks)).toEqual(expect.arrayContaining(['identity', 'pocs', 'query', 'dojo', 'reports', 'video']));
       const openapi = (await (await fetch(`http://127.0.0.1:${edgePort}/v1/openapi.json`)).json()) as Record<string, unknown>;
