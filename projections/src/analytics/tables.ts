@@ -34,7 +34,8 @@ export async function createAnalyticsTables(db: Kysely<unknown>, schema: string,
       tags text[] not null,
       poc jsonb not null
     )`.execute(db);
-  await sql`create index if not exists ${sql.id(`${pocs}_created`)} on ${sql.id(schema, pocs)} (created_at) where deleted_at is null`.execute(db);
+  // Exports page through a tenant's POCs newest first (keyset on created_at, id).
+  await sql`create index if not exists ${sql.id(`${pocs}_created`)} on ${sql.id(schema, pocs)} (created_at desc, id desc) where deleted_at is null`.execute(db);
   await sql`create table if not exists ${sql.id(schema, dojos)} (
       id uuid primary key,
       version integer not null,
