@@ -10,7 +10,7 @@ export const Env = Type.Object({
   ...searchEnv,
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8085 }),
   /** POCs per page an export reads from the read model (memory stays at one page whatever the size). */
-  REPORTS_EXPORT_PAGE: Type.Integer({ minimum: 10, maximum: 10_000, default: 1_000 }),
+  REPORTS_EXPORT_PAGE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000 }),
   /** Events per batch an as-of replay or a rebuild reads from the event store. */
   REPORTS_REPLAY_BATCH: Type.Integer({ minimum: 100, maximum: 50_000, default: 10_000 }),
 });
