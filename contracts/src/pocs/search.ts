@@ -25,8 +25,8 @@ export const pocSearchFilterProperties = {
   to: Type.Optional(Type.String({ format: 'date-time', description: 'created before' })),
   sort: Type.Optional(Type.Union([Type.Literal('relevance'), Type.Literal('-createdAt'), Type.Literal('name')], { description: 'default: relevance with text, else -createdAt' })),
 };
-const PocSearchFilterObject = Type.Object(pocSearchFilterProperties);
-export type PocSearchFilterQuery = Static<typeof PocSearchFilterObject>;
+export const PocSearchFilterQuery = Type.Object(pocSearchFilterProperties);
+export type PocSearchFilterQuery = Static<typeof PocSearchFilterQuery>;
 
 /** `GET /v1/pocs` query string. `language` and `tag` repeat (`?tag=a&tag=b`). */
 export const PocSearchQuery = Type.Object(
