@@ -29,9 +29,9 @@ async function searched(user: TestUser, qs: string): Promise<Poc[]> {
   const found: Poc[] = [];
   let cursor: string | null = null;
   do {
-    const res = await h.query.inject({ method: 'GET', url: `/v1/pocs?${qs}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers: user.auth });
+    const res: Awaited<ReturnType<typeof h.query.inject>> = await h.query.inject({ method: 'GET', url: `/v1/pocs?${qs}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers: user.auth });
     expect(res.statusCode, res.body).toBe(200);
-    const body = res.json<{ items: (Poc & { highlight?: unknown })[]; nextCursor: string | null }>();
+    const body: { items: (Poc & { highlight?: unknown })[]; nextCursor: string | null } = res.json();
     found.push(...body.items.map(({ highlight: _, ...poc }) => poc));
     cursor = body.nextCursor;
   } while (cursor);
