@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { Poc } from '@poc/contracts';
 
 /** The columns of the POC export, in order: the header row names them. */
@@ -43,14 +43,19 @@ export function csvRecord(poc: Poc): string[] {
  * The CSV of POC pages, streamed: RFC 4180 (CRLF line ends, fields quoted
  * when they hold a comma, a quote or a line break, quotes doubled), a header
  * row first, UTF-8 with a byte order mark when `bom` (spreadsheets then read
- * accents right). Pages are pulled as the client reads: one page in memory.
+ * accents right). Pages are pulled as the client reads (backpressure), each
+ * written as one chunk: one page in memory, and no per-row stream machinery.
  */
 export function pocCsvStream(pages: AsyncIterable<readonly Poc[]>, options: { bom: boolean }): Readable {
-  async function* records() {
-    for await (const page of pages) for (const poc of page) yield csvRecord(poc);
+  async function* chunks() {
+    let first = true;
+    for await (const page of pages) {
+      if (page.length === 0) continue;
+      yield stringify(page.map(csvRecord), { header: first, columns: [...CSV_COLUMNS], bom: first && options.bom, record_delimiter: 'windows' });
+      first = false;
+    }
+    // Nothing matched: the header row alone.
+    if (first) yield stringify([], { header: true, columns: [...CSV_COLUMNS], bom: options.bom, record_delimiter: 'windows' });
   }
-  const stringifier = stringify({ header: true, columns: [...CSV_COLUMNS], bom: options.bom, record_delimiter: 'windows' });
-  const source = Readable.from(records());
-  source.on('error', (error) => stringifier.destroy(error));
-  return source.pipe(stringifier);
+  return Readable.from(chunks(), { objectMode: false });
 }

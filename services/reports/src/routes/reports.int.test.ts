@@ -106,6 +106,12 @@ describe('GET /v1/reports/pocs.csv', () => {
     expect(parsedCsv(bom.body)).toEqual(parsedCsv(res.body));
   });
 
+  it('with nothing found, is the header row alone', async () => {
+    const res = await get(owner, '/v1/reports/pocs.csv?tag=nothing-has-this');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe(`${CSV_COLUMNS.join(',')}\r\n`);
+  });
+
   it('neutralises formulas: =HYPERLINK(...) and cells starting with +, @ or - come out as text', async () => {
     const rows = parse((await get(owner, '/v1/reports/pocs.csv?tag=security')).body, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(1);
@@ -137,6 +143,15 @@ describe('GET /v1/reports/pocs.csv', () => {
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(JSON.stringify(res.json().errors), qs).toContain(field);
     }
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents every reports route', async () => {
+    const doc = (await h.reports.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/reports/pocs.csv', '/v1/reports/pocs.pdf', '/v1/reports/summary', '/v1/reports/rebuilds', '/v1/reports/rebuilds/{id}']),
+    );
   });
 });
 
