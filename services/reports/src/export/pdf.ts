@@ -75,15 +75,24 @@ function cover(doc: Doc, report: PdfReport): void {
   // A row of bars as the cover's motif: the months of the period, to scale.
   const counts = monthCounts(report.months, report.summary);
   const max = Math.max(1, ...counts);
-  const barWidth = Math.min(24, (width - 100) / Math.max(1, counts.length) - 4);
+  const barWidth = Math.min(40, (width - 100) / Math.max(1, counts.length) - 4);
   counts.forEach((n, i) => {
     const h = (n / max) * 70;
     doc.rect(50 + i * (barWidth + 4), height * 0.42 - 20 - h, barWidth, h).fill('#3d5a99');
   });
   const s = report.summary;
-  doc.fillColor(INK).font('bold').fontSize(16).text(`${s.totals.pocs} POCs`, 50, height * 0.42 + 50);
+  // The headline figures as tiles.
+  const tiles: [string, number][] = [['POCs created', s.totals.pocs], ['languages', s.totals.languages], ['tags', s.totals.tags], ['dojos held', s.dojos.held]];
+  const tileWidth = (width - 100 - 3 * 12) / 4;
+  tiles.forEach(([label, value], i) => {
+    const x = 50 + i * (tileWidth + 12);
+    const y = height * 0.42 + 40;
+    doc.roundedRect(x, y, tileWidth, 74, 6).fill('#eef2fa');
+    doc.fillColor(INK).font('bold').fontSize(24).text(String(value), x + 12, y + 12, { width: tileWidth - 24, lineBreak: false });
+    doc.fillColor(MUTED).font('body').fontSize(10).text(label, x + 12, y + 48, { width: tileWidth - 24, lineBreak: false });
+  });
   doc.font('body').fontSize(11).fillColor(MUTED);
-  doc.text(s.scope === 'own' ? 'Your own POCs and the dojos you took part in.' : "Every POC of your organisation's teams.", 50, height * 0.42 + 75);
+  doc.text(s.scope === 'own' ? 'Your own POCs and the dojos you took part in.' : "Every POC of your organisation's teams.", 50, height * 0.42 + 140);
   doc.text(`Generated ${s.asOf.slice(0, 16).replace('T', ' ')} UTC`, 50, height - 90);
 }
 
@@ -124,16 +133,18 @@ function monthChart(doc: Doc, months: readonly string[], s: ReportSummary, top: 
   doc.y = top;
   heading(doc, 'POCs by month');
   const counts = monthCounts(months, s);
-  const max = Math.max(1, ...counts);
+  const step = niceStep(Math.max(1, ...counts) / 4);
+  const max = Math.max(1, Math.ceil(Math.max(1, ...counts) / step)) * step;
+  const lines = Math.round(max / step);
   const left = 70;
   const right = doc.page.width - 50;
   const base = doc.y + 230;
   const h = 200;
   // Axis and three gridlines with their values.
-  for (let i = 0; i <= 3; i++) {
-    const y = base - (h * i) / 3;
+  for (let i = 0; i <= lines; i++) {
+    const y = base - (h * i) / lines;
     doc.moveTo(left, y).lineTo(right, y).lineWidth(0.4).strokeColor(RULE).stroke();
-    doc.font('body').fontSize(7).fillColor(MUTED).text(String(Math.round((max * i) / 3)), 30, y - 4, { width: 34, align: 'right', lineBreak: false });
+    doc.font('body').fontSize(7).fillColor(MUTED).text(String(step * i), 30, y - 4, { width: 34, align: 'right', lineBreak: false });
   }
   const slot = (right - left) / Math.max(1, counts.length);
   const every = Math.ceil(counts.length / 24);
@@ -149,6 +160,12 @@ function monthChart(doc: Doc, months: readonly string[], s: ReportSummary, top: 
     }
   });
   doc.y = base + 24;
+}
+
+/** A round gridline step at least `raw`: 1, 2 or 5 times a power of ten. */
+function niceStep(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(Math.max(1, raw)));
+  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
 }
 
 function barList(doc: Doc, items: readonly { value: string; count: number }[], top: number, color: string): void {
