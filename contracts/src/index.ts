@@ -20,3 +20,4 @@ export * from './pocs/events.ts';
 export * from './pocs/http.ts';
 export * from './pocs/state.ts';
 export * from './pocs/search.ts';
+export * from './reports/index.ts';

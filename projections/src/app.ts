@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type App, type EventBus, type EventStore, type SearchPort, createApp, databaseCheck } from '@poc/platform';
 import type { Env } from './env.ts';
+import { analyticsProjection } from './analytics/projection.ts';
 import { pocProjection } from './pocs/projection.ts';
 import { Projector, postgresLogLag, postgresLogSource } from './runtime/projector.ts';
 
@@ -18,12 +19,16 @@ export interface Deps {
 
 export interface ProjectorService {
   app: App;
+  /** The POC read model and search index. */
   projector: Projector<unknown>;
+  /** The analytics tables the reports count from. */
+  analytics: Projector<unknown>;
 }
 
 /**
- * The projector worker: the POC projection (read model + search index) run
- * live from the event bus, and its HTTP side for the orchestrator: health,
+ * The projector worker: the POC projection (read model + search index) and
+ * the analytics projection (what the reports count), each run live from the
+ * event bus with its own checkpoints, and its HTTP side for the orchestrator: health,
  * and `/metrics` with the lag (`projector_lag_seconds`, `projector_lag_events`,
  * `projector_event_lag_seconds`).
  */
@@ -41,5 +46,14 @@ export async function buildApp(deps: Deps): Promise<ProjectorService> {
     onError: (error) => app.log.error({ err: error }, 'projection batch failed; it will be retried'),
     ...(deps.postgresLog ? { sourceOf: postgresLogSource, lag: postgresLogLag(deps.db, projection) } : {}),
   });
-  return { app, projector: projector as Projector<unknown> };
+  const analytics = new Projector({
+    db: deps.db,
+    bus: deps.bus,
+    projection: analyticsProjection({ db: deps.db, store: deps.store }),
+    maxBatch: deps.env.PROJECTOR_MAX_BATCH,
+    metrics: app.metrics,
+    onError: (error) => app.log.error({ err: error }, 'analytics batch failed; it will be retried'),
+    ...(deps.postgresLog ? { sourceOf: postgresLogSource } : {}),
+  });
+  return { app, projector: projector as Projector<unknown>, analytics: analytics as Projector<unknown> };
 }

@@ -10,12 +10,14 @@ await runService(loadServiceEnv, async (env) => {
   const store = new PostgresEventStore(db, { url: env.DATABASE_URL });
   const bus = await createEventBus(env, { db, store, clientId: 'projections' });
   const search = await createSearchPort(env, db);
-  const { app, projector } = await buildApp({ env, db, store, bus, search, postgresLog: !env.KAFKA_BROKERS });
+  const { app, projector, analytics } = await buildApp({ env, db, store, bus, search, postgresLog: !env.KAFKA_BROKERS });
   await projector.start();
+  await analytics.start();
   return {
     app,
     close: async () => {
       await projector.stop();
+      await analytics.stop();
       await bus.close();
       await store.close();
       await search.close();

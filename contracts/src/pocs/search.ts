@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Poc } from './http.ts';
-import { PocStatusSchema } from './fields.ts';
+import { type PocStatus, PocStatusSchema } from './fields.ts';
+import { normaliseLabel } from './normalise.ts';
 
 /**
  * The read side's POC schemas (API.md, POCs: `GET /v1/pocs`, `/suggest`).
@@ -10,17 +11,27 @@ import { PocStatusSchema } from './fields.ts';
 
 const Label = Type.String({ minLength: 1, maxLength: 100 });
 
+/**
+ * The filters of `GET /v1/pocs` (no paging): the reports' exports take the
+ * same ones (`GET /v1/reports/pocs.csv`), so they are defined once, here.
+ */
+export const pocSearchFilterProperties = {
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'free text over name, description and tags' })),
+  name: Type.Optional(Type.String({ maxLength: 200, description: 'free text over the name only' })),
+  language: Type.Optional(Type.Array(Label, { maxItems: 20, description: 'any of these languages' })),
+  tag: Type.Optional(Type.Array(Label, { maxItems: 20, description: 'all of these tags' })),
+  status: Type.Optional(PocStatusSchema),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'created at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'created before' })),
+  sort: Type.Optional(Type.Union([Type.Literal('relevance'), Type.Literal('-createdAt'), Type.Literal('name')], { description: 'default: relevance with text, else -createdAt' })),
+};
+export const PocSearchFilterQuery = Type.Object(pocSearchFilterProperties);
+export type PocSearchFilterQuery = Static<typeof PocSearchFilterQuery>;
+
 /** `GET /v1/pocs` query string. `language` and `tag` repeat (`?tag=a&tag=b`). */
 export const PocSearchQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'free text over name, description and tags' })),
-    name: Type.Optional(Type.String({ maxLength: 200, description: 'free text over the name only' })),
-    language: Type.Optional(Type.Array(Label, { maxItems: 20, description: 'any of these languages' })),
-    tag: Type.Optional(Type.Array(Label, { maxItems: 20, description: 'all of these tags' })),
-    status: Type.Optional(PocStatusSchema),
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'created at or after' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'created before' })),
-    sort: Type.Optional(Type.Union([Type.Literal('relevance'), Type.Literal('-createdAt'), Type.Literal('name')], { description: 'default: relevance with text, else -createdAt' })),
+    ...pocSearchFilterProperties,
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'nextCursor of the previous page' })),
   },
@@ -71,3 +82,36 @@ export type PocSuggestResponse = Static<typeof PocSuggestResponse>;
 /** The read side's schemas with an `$id`, to register with `app.addSchema`. */
 export const pocSearchSchemas = [PocSearchItem, PocSearchResponse, PocSuggestResponse];
 
+
+/**
+ * The search filters of a `GET /v1/pocs`-style query string, as the search
+ * port takes them (the shape of its `SearchQuery`, without paging): labels
+ * normalised like the stored ones (`language=Go` matches `go`), absent
+ * filters left out.
+ *
+ * @example
+ * search.search(tenantId, { ...pocSearchFilters(request.query), limit: 20, cursor: null });
+ */
+export interface PocSearchFilters {
+  readonly q?: string;
+  readonly name?: string;
+  readonly languages?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly status?: PocStatus;
+  readonly from?: string;
+  readonly to?: string;
+  readonly sort?: 'relevance' | '-createdAt' | 'name';
+}
+
+export function pocSearchFilters(query: PocSearchFilterQuery): PocSearchFilters {
+  return {
+    ...(query.q !== undefined ? { q: query.q } : {}),
+    ...(query.name !== undefined ? { name: query.name } : {}),
+    ...(query.language ? { languages: query.language.map(normaliseLabel) } : {}),
+    ...(query.tag ? { tags: query.tag.map(normaliseLabel) } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+    ...(query.sort ? { sort: query.sort } : {}),
+  };
+}

@@ -123,15 +123,16 @@ describe('projector runtime on the Postgres log', () => {
     await projector.start();
     const ids = Array.from({ length: 20 }, () => randomUUID());
     let writing = true;
+    let i = 0;
     const writer = (async () => {
-      let i = 0;
       while (writing) {
         await append(ids[i % ids.length]!, [i], i < ids.length ? 'no_stream' : 'any');
         i += 1;
       }
       return i;
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    // Every stream exists and some have moved on before the rebuild starts (not a fixed sleep: a loaded machine appends slowly).
+    await until(async () => i > ids.length);
     const before = await sql<{ t: string }>`select to_regclass('toy.rows')::oid::text as t`.execute(t.db);
     const result = await rebuildProjection({ db: t.db, store, projection, batchSize: 7 });
     writing = false;

@@ -206,6 +206,8 @@ export interface RebuildOptions<T> {
   /** Leave the rebuilt target beside the live one instead of swapping (to compare them). */
   swap?: boolean;
   onProgress?: (events: number) => void;
+  /** Replay only the events that occurred up to this instant (leave `swap` false: the target is the past, not the live model). */
+  until?: Date;
   /** Transactions applied side by side during the replay (events split by aggregate). Default 2. */
   concurrency?: number;
   /**
@@ -243,7 +245,8 @@ export async function rebuildProjection<T>(options: RebuildOptions<T>): Promise<
   let cursor: string | null = null;
   let applied = 0;
   const lanesCount = Math.max(1, options.concurrency ?? 2);
-  const read = (after: string | null) => store.readAll(after, { limit: batchSize, ...(scope.tenantId ? { tenantId: scope.tenantId } : {}) });
+  const read = (after: string | null) =>
+    store.readAll(after, { limit: batchSize, ...(scope.tenantId ? { tenantId: scope.tenantId } : {}), ...(options.until ? { until: options.until } : {}) });
   const drain = async (inside?: Transaction<unknown>): Promise<void> => {
     let next = read(cursor);
     for (;;) {

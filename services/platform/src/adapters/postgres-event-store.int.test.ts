@@ -120,3 +120,36 @@ describe('appendInTransaction (a read model written atomically with its events)'
     expect(await store.readStream(tenant, 'dojo-b')).toEqual([]);
   });
 });
+
+describe('readAll across transaction ids of different lengths', () => {
+  let t: TestDatabase<unknown>;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    t = await createTestDatabase('poc_es_order');
+    await PostgresEventStore.migrate(t.db);
+    store = new PostgresEventStore(t.db, { url: t.url });
+  });
+  afterAll(async () => {
+    await store.close();
+    await t.drop();
+  });
+
+  // Regression: the log was ordered by the text of the transaction id, so "1000" came before "999" and
+  // a reader paging after "1000" never saw the events of transaction 999 (and every page sorted the log).
+  it('pages through the log in transaction order: no event is skipped when the id gains a digit', async () => {
+    const tenantId = randomUUID();
+    for (const [tx, version] of [[999, 1], [999, 2], [1000, 3], [1001, 4]] as const) {
+      await sql`insert into eventstore.events (id, tx_id, tenant_id, stream_id, version, type, schema_version, data, actor, correlation_id, occurred_at)
+        values (${randomUUID()}, ${String(tx)}::xid8, ${tenantId}, 'poc-order', ${version}, 'poc.tagged', 1, '{}'::jsonb, 'user:x', 'c', now())`.execute(t.db);
+    }
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const page = await store.readAll(cursor, { tenantId, limit: 1 });
+      if (page.length === 0) break;
+      seen.push(page[0]!.aggregateVersion);
+      cursor = page[0]!.cursor;
+    }
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+});

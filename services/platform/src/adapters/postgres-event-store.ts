@@ -341,7 +341,8 @@ export class PostgresEventStore implements EventStore {
           and tx_id < pg_snapshot_xmin(pg_current_snapshot())
           ${options.tenantId ? sql`and tenant_id = ${options.tenantId}` : sql``}
           ${options.until ? sql`and occurred_at <= ${options.until}` : sql``}
-        order by tx_id, position
+        -- Qualified: the bare name would be the text column of the select list, sorted as text (and without the index).
+        order by events.tx_id, events.position
         limit ${limit}`.execute(trx);
       return result.rows.map(toStored);
     });

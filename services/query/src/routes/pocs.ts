@@ -8,6 +8,7 @@ import {
   PocSuggestResponse,
   Problem,
   decodeConsistencyToken,
+  pocSearchFilters,
   pocSearchSchemas,
   ref,
 } from '@poc/contracts';
@@ -84,18 +85,7 @@ export async function pocQueryRoutes(app: App, opts: PocQueryOptions): Promise<v
       await awaitToken(request, reply);
       const { tenantId } = principalOf(request);
       const q = request.query;
-      const page = await search.search(tenantId, {
-        ...(q.q !== undefined ? { q: q.q } : {}),
-        ...(q.name !== undefined ? { name: q.name } : {}),
-        ...(q.language ? { languages: q.language.map(normalise) } : {}),
-        ...(q.tag ? { tags: q.tag.map(normalise) } : {}),
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.from ? { from: q.from } : {}),
-        ...(q.to ? { to: q.to } : {}),
-        ...(q.sort ? { sort: q.sort } : {}),
-        limit: q.limit,
-        cursor: q.cursor ?? null,
-      });
+      const page = await search.search(tenantId, { ...pocSearchFilters(q), limit: q.limit, cursor: q.cursor ?? null });
       return {
         items: page.hits.map((h) => ({ ...h.document, highlight: h.highlight }) as PocSearchResponse['items'][number]),
         total: page.total,
@@ -147,6 +137,3 @@ export async function pocQueryRoutes(app: App, opts: PocQueryOptions): Promise<v
     },
   );
 }
-
-/** Filters compare with stored labels, which the write side trimmed and lower-cased. */
-const normalise = (label: string) => label.trim().toLowerCase();
