@@ -1,27 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type YearInReviewInput, YearInReviewProps } from '@poc/video-composition';
-import { BrowserMissingError, type RenderOptions, type RenderResult, type VideoRenderer } from '../render/remotion.ts';
+import { BrowserMissingError } from '../render/remotion.ts';
+import { FakeRenderer } from '../testing/fake-renderer.ts';
 import { type VideoHarness, startVideo } from '../testing/harness.ts';
-
-/** Writes a fake MP4 (its bytes name the POCs it was given), reporting progress on the way; can be held or made to fail. */
-class FakeRenderer implements VideoRenderer {
-  calls: YearInReviewInput[] = [];
-  failWith: Error | null = null;
-  hold: Promise<void> | null = null;
-
-  async render(input: YearInReviewInput, options: RenderOptions): Promise<RenderResult> {
-    this.calls.push(input);
-    if (this.failWith) throw this.failWith;
-    options.onProgress?.(0.25);
-    await this.hold;
-    options.onProgress?.(0.75);
-    const props = YearInReviewProps.parse(input);
-    const bytes = Buffer.from(`FAKEMP4 ${props.pocs.map((p) => p.name).join('|')} `.repeat(50));
-    await writeFile(options.outputLocation, bytes);
-    return { frames: 90, fps: 30, width: 1280, height: 720, durationSeconds: 3 };
-  }
-}
 
 const year = new Date().getUTCFullYear();
 let h: VideoHarness;
