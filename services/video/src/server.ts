@@ -9,7 +9,8 @@ import { VideoWorker } from './worker/worker.ts';
 // The API and, unless VIDEO_WORKER=false, the render worker in one process: a
 // render is one Chromium driven from here, so scaling the video pods scales
 // both (the claim queue in PostgreSQL lets any number share the work). An
-// API-only deployment sets VIDEO_WORKER=false beside worker pods.
+// API-only deployment sets VIDEO_WORKER=false beside worker pods. The browser
+// was checked by loadServiceEnv (exit 78 when missing).
 await runService(loadServiceEnv, async (env) => {
   const db = createDatabase({ url: env.DATABASE_URL, max: env.DATABASE_POOL_MAX, applicationName: 'video' });
   await migrateVideo(db);
@@ -19,16 +20,25 @@ await runService(loadServiceEnv, async (env) => {
   let worker: VideoWorker | undefined;
   const app = await buildApp({ env, db, blobs, verifier, onQueued: () => worker?.wake() });
   const bus = env.VIDEO_WORKER ? await createEventBus(env, { db, store, clientId: 'video', logger: app.log }) : undefined;
-  if (bus) {
-    // Bundled once; every render opens this bundle.
-    const serveUrl = await bundleComposition();
-    const renderer = new RemotionRenderer({ serveUrl, browserExecutable: env.VIDEO_BROWSER_EXECUTABLE, concurrency: env.VIDEO_RENDER_CONCURRENCY });
-    worker = new VideoWorker({ db, bus, blobs, renderer, options: workerOptions(env), logger: app.log });
-    await worker.start();
-  }
+  // The bundle (webpack, once per process) is built while the API already answers: requests wait
+  // in the queue meanwhile. A bundle that cannot be built is a broken deployment: stop.
+  const starting = bus
+    ? (async () => {
+        const started = Date.now();
+        const serveUrl = await bundleComposition();
+        const renderer = new RemotionRenderer({ serveUrl, browserExecutable: env.VIDEO_BROWSER_EXECUTABLE, concurrency: env.VIDEO_RENDER_CONCURRENCY });
+        worker = new VideoWorker({ db, bus, blobs, renderer, options: workerOptions(env), logger: app.log });
+        await worker.start();
+        app.log.info({ bundleMs: Date.now() - started, browser: env.VIDEO_BROWSER_EXECUTABLE }, 'video worker started');
+      })().catch((error: unknown) => {
+        app.log.fatal({ err: error }, 'the video worker could not start');
+        process.exit(1);
+      })
+    : Promise.resolve();
   return {
     app,
     close: async () => {
+      await starting;
       await worker?.stop();
       await bus?.close();
       await store.close();
