@@ -67,3 +67,7 @@ export const loadServiceEnv = (source: Record<string, string | undefined> = proc
   }
   return env;
 };
+
+/** What the year-end command needs: the database. */
+export const YearEndEnv = Type.Object({ ...databaseEnv });
+export const loadYearEndEnv = (source: Record<string, string | undefined> = process.env) => loadEnv(YearEndEnv, source);
