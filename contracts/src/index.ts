@@ -3,6 +3,7 @@
  *
  * - the event envelope and the upcaster mechanism (`EventDefinition`, `EventRegistry`)
  * - the POC events (`pocEvents`, `PocEvent`), their meaning (`evolvePoc`) and normalisation rules
+ * - the video events (`videoEvents`, `VideoEvent`) and the video HTTP schemas
  * - the HTTP schemas of the POC routes, the problem+json format, the Consistency-Token
  * - all of it as JSON Schema (`jsonSchemaFiles`, checked in under `schemas/`)
  */
@@ -21,3 +22,4 @@ export * from './pocs/http.ts';
 export * from './pocs/state.ts';
 export * from './pocs/search.ts';
 export * from './reports/index.ts';
+export * from './videos/index.ts';

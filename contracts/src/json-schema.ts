@@ -4,6 +4,8 @@ import { EventEnvelopeSchema } from './envelope.ts';
 import { pocEventEnvelopeSchemas } from './pocs/events.ts';
 import { pocHttpSchemas } from './pocs/http.ts';
 import { Problem } from './problem.ts';
+import { videoEventEnvelopeSchemas } from './videos/events.ts';
+import { videoHttpSchemas } from './videos/http.ts';
 
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
 
@@ -15,7 +17,7 @@ function file(schema: TSchema): string {
 /**
  * Every contract as a JSON Schema document, keyed by its path under
  * `contracts/schemas/`: the envelope, each POC event at each schema version
- * (full envelope, `type` and `schemaVersion` fixed), the HTTP bodies, the
+ * (full envelope, `type` and `schemaVersion` fixed), each video event, the HTTP bodies, the
  * problem format and the decoded Consistency-Token. `pnpm --filter @poc/contracts schemas`
  * writes them; a test fails when the checked-in files differ.
  */
@@ -27,5 +29,7 @@ export function jsonSchemaFiles(): Record<string, string> {
   };
   for (const { schema } of pocEventEnvelopeSchemas) files[`events/${String(schema.$id)}.json`] = file(schema);
   for (const schema of pocHttpSchemas) files[`http/${String(schema.$id)}.json`] = file(schema);
+  for (const { schema } of videoEventEnvelopeSchemas) files[`events/${String(schema.$id)}.json`] = file(schema);
+  for (const schema of videoHttpSchemas) files[`http/${String(schema.$id)}.json`] = file(schema);
   return files;
 }

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@poc/platform';
+import { loadServiceEnv } from './env.ts';
+
+const base = { DATABASE_URL: 'postgres://x@127.0.0.1:5432/x' };
+
+describe('video configuration', () => {
+  it('given no browser at VIDEO_BROWSER_EXECUTABLE, then start-up stops with a message naming the setting', () => {
+    const load = () => loadServiceEnv({ ...base, VIDEO_BROWSER_EXECUTABLE: '/nowhere/chromium' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/VIDEO_BROWSER_EXECUTABLE: no browser at \/nowhere\/chromium/);
+    try {
+      load();
+    } catch (error) {
+      expect((error as ConfigError).settings).toEqual(['VIDEO_BROWSER_EXECUTABLE']);
+    }
+  });
+
+  it('given an API-only process (VIDEO_WORKER=false), then no browser is needed', () => {
+    expect(loadServiceEnv({ ...base, VIDEO_WORKER: 'false', VIDEO_BROWSER_EXECUTABLE: '/nowhere/chromium' }).VIDEO_WORKER).toBe(false);
+  });
+
+  it('given an executable browser, then the defaults hold (1 tab on two cores, one render at a time)', () => {
+    const env = loadServiceEnv({ ...base, VIDEO_BROWSER_EXECUTABLE: process.execPath });
+    expect(env).toMatchObject({ VIDEO_RENDER_CONCURRENCY: 1, VIDEO_MAX_RENDERS: 1, VIDEO_TENANT_MAX_RENDERS: 1, PORT: 8086 });
+  });
+});

@@ -1,0 +1,105 @@
+import { access, constants } from 'node:fs/promises';
+import { bundle } from '@remotion/bundler';
+import { type RenderMediaOnProgress, makeCancelSignal, renderMedia, selectComposition } from '@remotion/renderer';
+import { COMPOSITION_ID, type YearInReviewInput, YearInReviewProps, entryPoint } from '@poc/video-composition';
+
+/** What a finished render produced. */
+export interface RenderResult {
+  readonly frames: number;
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+  readonly durationSeconds: number;
+}
+
+export interface RenderOptions {
+  /** Where the MP4 goes (a local file; the worker moves it to the blob store). */
+  readonly outputLocation: string;
+  /** 0..1 as frames are rendered and encoded. */
+  readonly onProgress?: (progress: number) => void;
+  /** Aborting it cancels the render (the worker stopping). */
+  readonly signal?: AbortSignal;
+}
+
+/** Renders the year-in-review composition: the worker's port to Remotion (a fake one in unit tests). */
+export interface VideoRenderer {
+  render(props: YearInReviewInput, options: RenderOptions): Promise<RenderResult>;
+}
+
+/** The configured browser is not there: the reason a job fails with, and what start-up refuses. */
+export class BrowserMissingError extends Error {
+  constructor(readonly path: string) {
+    super(`no browser at ${path}: install Chromium (apt-get install chromium) or set VIDEO_BROWSER_EXECUTABLE to a Chrome/Chromium binary`);
+    this.name = 'BrowserMissingError';
+  }
+}
+
+/** Resolves when `path` is an executable file; throws `BrowserMissingError` otherwise. */
+export async function checkBrowser(path: string): Promise<void> {
+  try {
+    await access(path, constants.X_OK);
+  } catch {
+    throw new BrowserMissingError(path);
+  }
+}
+
+/**
+ * Bundle the composition with webpack (once: the worker does it at start-up;
+ * a render then only opens the bundle). Returns the serve URL (a directory).
+ */
+export async function bundleComposition(): Promise<string> {
+  return bundle({ entryPoint, enableCaching: true });
+}
+
+export interface RemotionRendererOptions {
+  /** From `bundleComposition()`. */
+  readonly serveUrl: string;
+  /** Chrome/Chromium to drive. Never left to Remotion: it would download one (and crash offline). */
+  readonly browserExecutable: string;
+  /** Browser tabs rendering frames in parallel (1 is fastest on two cores). */
+  readonly concurrency: number;
+}
+
+/**
+ * `selectComposition` + `renderMedia` with H.264, the browser given, no
+ * licence key (it would make a network call) and props parsed by the
+ * composition's own zod schema first, so bad props fail before a browser opens.
+ */
+export class RemotionRenderer implements VideoRenderer {
+  constructor(private readonly options: RemotionRendererOptions) {}
+
+  async render(input: YearInReviewInput, options: RenderOptions): Promise<RenderResult> {
+    const props = YearInReviewProps.parse(input);
+    const { serveUrl, browserExecutable, concurrency } = this.options;
+    await checkBrowser(browserExecutable);
+    const composition = await selectComposition({ serveUrl, id: COMPOSITION_ID, inputProps: props, browserExecutable, logLevel: 'error' });
+    const onProgress: RenderMediaOnProgress = ({ progress }) => options.onProgress?.(progress);
+    const { cancelSignal, cancel } = makeCancelSignal();
+    options.signal?.throwIfAborted();
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      await renderMedia({
+        cancelSignal,
+        serveUrl,
+        composition,
+        inputProps: props,
+        codec: 'h264',
+        outputLocation: options.outputLocation,
+        browserExecutable,
+        concurrency,
+        onProgress,
+        overwrite: true,
+        logLevel: 'error',
+      });
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
+    }
+    return {
+      frames: composition.durationInFrames,
+      fps: composition.fps,
+      width: composition.width,
+      height: composition.height,
+      durationSeconds: composition.durationInFrames / composition.fps,
+    };
+  }
+}
