@@ -118,7 +118,8 @@ try {
         const content = await app.inject({ method: 'GET', url: `/v1/videos/${id}/content`, headers: auth });
         return { ms, frames: Math.round(body.durationSeconds! * 30), bytes: content.rawPayload.length, durationSeconds: body.durationSeconds! };
       }
-      await new Promise((r) => setTimeout(r, 100));
+      // Polled from this same process, so gently: every request costs the render beside it CPU.
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
 
