@@ -22,7 +22,7 @@ import { createTestDatabase } from '../services/platform/src/testing/database.ts
 import { createTestIssuer } from '../services/platform/src/testing/tokens.ts';
 import { buildApp } from '../services/video/src/app.ts';
 import { loadServiceEnv } from '../services/video/src/env.ts';
-import { RemotionRenderer, bundleComposition } from '../services/video/src/render/remotion.ts';
+import { RemotionRenderer, bundleComposition, removeBundle } from '../services/video/src/render/remotion.ts';
 import { migrateVideo } from '../services/video/src/store/migrations.ts';
 import { VideoWorker } from '../services/video/src/worker/worker.ts';
 import { gatherYear } from '../services/video/src/year/gather.ts';
@@ -43,6 +43,7 @@ const dir = mkdtempSync(join(tmpdir(), 'poc-video-bench-'));
 const store = new PostgresEventStore(database.db, { url: database.url });
 const bus = new PostgresLogEventBus(database.db, store);
 let worker: VideoWorker | undefined;
+let serveUrl: string | undefined;
 try {
   await migrateVideo(database.db);
   const issuer = await createTestIssuer();
@@ -81,7 +82,7 @@ try {
 
   console.log(`load average at start: ${load()} (2 cores)`);
   const t = performance.now();
-  const serveUrl = await bundleComposition();
+  serveUrl = await bundleComposition();
   console.log(`bundle (once, at worker start-up): ${seconds(performance.now() - t)} s`);
 
   const props = YearInReviewProps.parse(await gatherYear(database.db, { tenantId, userId, year, resolution }));
@@ -98,8 +99,8 @@ try {
   async function bare(): Promise<{ ms: number; frames: number; bytes: number }> {
     const output = join(dir, 'bare.mp4');
     const start = performance.now();
-    const composition = await selectComposition({ serveUrl, id: COMPOSITION_ID, inputProps: props, browserExecutable, logLevel: 'error' });
-    await renderMedia({ serveUrl, composition, inputProps: props, codec: 'h264', outputLocation: output, browserExecutable, concurrency: 1, overwrite: true, logLevel: 'error' });
+    const composition = await selectComposition({ serveUrl: serveUrl!, id: COMPOSITION_ID, inputProps: props, browserExecutable, logLevel: 'error' });
+    await renderMedia({ serveUrl: serveUrl!, composition, inputProps: props, codec: 'h264', outputLocation: output, browserExecutable, concurrency: 1, overwrite: true, logLevel: 'error' });
     const ms = performance.now() - start;
     return { ms, frames: composition.durationInFrames, bytes: statSync(output).size };
   }
@@ -118,7 +119,8 @@ try {
         const content = await app.inject({ method: 'GET', url: `/v1/videos/${id}/content`, headers: auth });
         return { ms, frames: Math.round(body.durationSeconds! * 30), bytes: content.rawPayload.length, durationSeconds: body.durationSeconds! };
       }
-      await new Promise((r) => setTimeout(r, 100));
+      // Polled from this same process, so gently: every request costs the render beside it CPU.
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
 
@@ -150,4 +152,5 @@ try {
   await store.close();
   await database.drop();
   rmSync(dir, { recursive: true, force: true });
+  if (serveUrl) await removeBundle(serveUrl);
 }

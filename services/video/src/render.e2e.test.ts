@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FPS, RESOLUTIONS, YearInReviewProps, planVideo, sceneStarts } from '@poc/video-composition';
-import { RemotionRenderer, bundleComposition } from './render/remotion.ts';
+import { RemotionRenderer, bundleComposition, removeBundle } from './render/remotion.ts';
 import { type VideoHarness, startVideo } from './testing/harness.ts';
 import { gatherYear } from './year/gather.ts';
 
@@ -28,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
+  if (serveUrl) await removeBundle(serveUrl);
 });
 
 /** Mean and variance of the gray levels of the frame at `seconds`. */

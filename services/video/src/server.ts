@@ -1,7 +1,7 @@
 import { PostgresEventStore, createBlobStore, createDatabase, createEventBus, createTokenVerifier, runService } from '@poc/platform';
 import { buildApp } from './app.ts';
 import { loadServiceEnv } from './env.ts';
-import { RemotionRenderer, bundleComposition } from './render/remotion.ts';
+import { RemotionRenderer, bundleComposition, removeBundle } from './render/remotion.ts';
 import { migrateVideo } from './store/migrations.ts';
 import { workerOptions } from './worker/from-env.ts';
 import { VideoWorker } from './worker/worker.ts';
@@ -18,6 +18,7 @@ await runService(loadServiceEnv, async (env) => {
   const blobs = await createBlobStore(env);
   const verifier = createTokenVerifier({ issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWKS_URL });
   let worker: VideoWorker | undefined;
+  let serveUrl: string | undefined;
   const app = await buildApp({ env, db, blobs, verifier, onQueued: () => worker?.wake() });
   const bus = env.VIDEO_WORKER ? await createEventBus(env, { db, store, clientId: 'video', logger: app.log }) : undefined;
   // The bundle (webpack, once per process) is built while the API already answers: requests wait
@@ -25,7 +26,7 @@ await runService(loadServiceEnv, async (env) => {
   const starting = bus
     ? (async () => {
         const started = Date.now();
-        const serveUrl = await bundleComposition();
+        serveUrl = await bundleComposition();
         const renderer = new RemotionRenderer({ serveUrl, browserExecutable: env.VIDEO_BROWSER_EXECUTABLE, concurrency: env.VIDEO_RENDER_CONCURRENCY });
         worker = new VideoWorker({ db, bus, blobs, renderer, options: workerOptions(env), logger: app.log });
         await worker.start();
@@ -41,6 +42,7 @@ await runService(loadServiceEnv, async (env) => {
       await starting;
       await worker?.stop();
       await bus?.close();
+      if (serveUrl) await removeBundle(serveUrl);
       await store.close();
       await db.destroy();
     },

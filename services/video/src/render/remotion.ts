@@ -1,4 +1,4 @@
-import { access, constants } from 'node:fs/promises';
+import { access, constants, rm } from 'node:fs/promises';
 import { bundle } from '@remotion/bundler';
 import { type RenderMediaOnProgress, makeCancelSignal, renderMedia, selectComposition } from '@remotion/renderer';
 import { COMPOSITION_ID, type YearInReviewInput, YearInReviewProps, entryPoint } from '@poc/video-composition';
@@ -49,6 +49,11 @@ export async function checkBrowser(path: string): Promise<void> {
  */
 export async function bundleComposition(): Promise<string> {
   return bundle({ entryPoint, enableCaching: true });
+}
+
+/** Delete a bundle made by `bundleComposition` (a directory of ~30 MB under the temporary directory). */
+export async function removeBundle(serveUrl: string): Promise<void> {
+  await rm(serveUrl, { recursive: true, force: true });
 }
 
 export interface RemotionRendererOptions {

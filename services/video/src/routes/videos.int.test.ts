@@ -93,6 +93,28 @@ describe('POST /v1/videos, GET /v1/videos/:id', () => {
     }
   });
 
+  it('given a forced request while a render runs, then the stale render writes nothing and the new generation is the one rendered', async () => {
+    const u = await h.user();
+    await h.seedPocs(u, [{ name: 'Before' }]);
+    let release!: () => void;
+    renderer.hold = new Promise((r) => (release = r));
+    try {
+      const { id } = (await h.app.inject({ method: 'POST', url: '/v1/videos', headers: u.auth, payload: { year } })).json() as { id: string };
+      await h.waitFor(u, id, ['rendering']);
+      await h.seedPocs(u, [{ name: 'After' }]);
+      expect((await h.app.inject({ method: 'POST', url: '/v1/videos', headers: u.auth, payload: { year, force: true } })).json()).toEqual({ id, status: 'queued' });
+      renderer.hold = null;
+      release();
+      await h.waitFor(u, id, ['done']);
+      const events = await h.eventsOf(u.tenantId, 'video.');
+      expect(events.map((e) => [e.type, e.data.generation])).toEqual([['video.requested', 1], ['video.requested', 2], ['video.rendered', 2]]);
+      expect(renderer.calls.at(-1)!.pocs.map((p) => p.name)).toEqual(['Before', 'After']);
+    } finally {
+      renderer.hold = null;
+      release?.();
+    }
+  });
+
   it('given a render that keeps failing (browser missing), then it ends failed with the reason, and the next request after the fix succeeds', async () => {
     const u = await h.user();
     await h.seedPocs(u, [{ name: 'Doomed at first' }]);

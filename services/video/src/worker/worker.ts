@@ -73,6 +73,8 @@ export class VideoWorker {
     this.subscription = await this.deps.bus.subscribe({
       group: WORKER_GROUP,
       topics: [topicFor('video.requested')],
+      // An event that cannot be read (invalid data) is parked as a dead letter instead of stopping the worker.
+      maxAttempts: 5,
       handle: async (batch) => {
         for (const { event } of batch) {
           if (event.type !== 'video.requested') continue;
@@ -105,7 +107,7 @@ export class VideoWorker {
           const job = await this.repo.claim(options.workerId, { tenantBudget: options.tenantBudget, leaseMs: options.leaseMs });
           if (!job) break;
           const abort = new AbortController();
-          const done = this.run(job, abort.signal).finally(() => {
+          const done = this.run(job, abort).finally(() => {
             this.running.delete(job.videoId);
             this.wake();
           });
@@ -126,8 +128,11 @@ export class VideoWorker {
     }
   }
 
-  private async run(job: Job, signal: AbortSignal): Promise<void> {
+  private async run(job: Job, abort: AbortController): Promise<void> {
     const { options, renderer, blobs, db } = this.deps;
+    const { signal } = abort;
+    // A new request (force) while this render runs makes it stale: stop it, the next generation is queued.
+    let superseded = false;
     const output = join(options.workDir, `${job.videoId}-g${job.generation}-a${job.attempt}.mp4`);
     let lastWrite = 0;
     let writing: Promise<unknown> = Promise.resolve();
@@ -135,7 +140,14 @@ export class VideoWorker {
       const now = Date.now();
       if (now - lastWrite < options.progressIntervalMs) return;
       lastWrite = now;
-      writing = writing.then(() => this.repo.progress(job, options.workerId, progress, options.leaseMs)).catch(() => undefined);
+      writing = writing
+        .then(async () => {
+          if (!(await this.repo.progress(job, options.workerId, progress, options.leaseMs))) {
+            superseded = true;
+            abort.abort();
+          }
+        })
+        .catch(() => undefined);
     };
     try {
       const props = await gatherYear(db, job, options.pace);
@@ -155,6 +167,10 @@ export class VideoWorker {
       this.logger.info({ videoId: job.videoId, tenantId: job.tenantId, generation: job.generation, stored }, 'video rendered');
     } catch (error) {
       await writing;
+      if (superseded) {
+        this.logger.info({ videoId: job.videoId, generation: job.generation }, 'video render superseded by a newer request');
+        return;
+      }
       if (signal.aborted) {
         await this.repo.fail(job, options.workerId, 'the worker stopped during the render', new Date()).catch(() => undefined);
         return;
