@@ -4,7 +4,16 @@ import type { LoggerOptions } from 'pino';
 export function requestSummary(request: { method: string; url: string; ip?: string; remoteAddress?: string }): { method: string; url: string; remoteAddress: string | undefined } {
   // Never log the query string of the WebSocket sync route: it carries the token.
   const url = request.url.includes('token=') ? request.url.replace(/token=[^&]*/g, 'token=[redacted]') : request.url;
-  return { method: request.method, url, remoteAddress: request.ip ?? request.remoteAddress };
+  let remoteAddress = request.remoteAddress;
+  if (remoteAddress === undefined) {
+    try {
+      // Fastify's `ip` reads the socket, which is gone once a closed connection's answer finished.
+      remoteAddress = request.ip;
+    } catch {
+      remoteAddress = undefined;
+    }
+  }
+  return { method: request.method, url, remoteAddress };
 }
 
 /**

@@ -139,6 +139,28 @@ describe('the app factory', () => {
     expect(typeof requestLines[0]!.responseTime).toBe('number');
   });
 
+  it('logs the client address of a request whose connection closed with the answer, and keeps serving', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    app = await createApp({ service: 'test', env, logger: pino(loggerOptions('test', 'info'), sink) });
+    app.get('/v1/hello', async () => ({ hello: 'world' }));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${url}/v1/hello`, { headers: { connection: 'close', 'x-request-id': `closing-${i}` } });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const completed = lines.filter((l) => l.msg === 'request completed');
+    expect(completed).toHaveLength(3);
+    for (const line of completed) expect(line).toMatchObject({ req: { method: 'GET', url: '/v1/hello', remoteAddress: '127.0.0.1' }, res: { statusCode: 200 } });
+  });
+
   it('is ready only when every registered engine answers', async () => {
     await build();
     let up = false;

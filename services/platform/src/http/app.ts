@@ -40,16 +40,26 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * (health, metrics) log none.
  */
 class OneLinePerRequest extends LogController {
-  override incomingRequest(): void {}
+  /** The client address, taken when the request arrives: after the answer the socket may be gone. */
+  private readonly addresses = new WeakMap<FastifyRequest, string | undefined>();
+
+  override incomingRequest(request: FastifyRequest): void {
+    if (infoEnabled(request)) this.addresses.set(request, requestSummary(request).remoteAddress);
+  }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const log = request.log as FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean };
-    if (error) {
-      log.error({ req: requestSummary(request), res: { statusCode: reply.statusCode }, err: error, responseTime: reply.elapsedTime }, 'request errored');
-    } else if (log.isLevelEnabled?.('info') !== false) {
-      log.info({ req: requestSummary(request), res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
-    }
+    const log = request.log;
+    if (!error && !infoEnabled(request)) return;
+    const address = this.addresses.get(request);
+    const req = requestSummary({ method: request.method, url: request.url, ...(address === undefined ? {} : { remoteAddress: address }) });
+    if (error) log.error({ req, res: { statusCode: reply.statusCode }, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else log.info({ req, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
   }
+}
+
+function infoEnabled(request: FastifyRequest): boolean {
+  const log = request.log as FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean };
+  return log.isLevelEnabled?.('info') !== false;
 }
 
 /**
