@@ -10,7 +10,8 @@
  * pocs and the edge run as their own processes (as `pnpm start` runs them) on
  * a fresh database. Settings: BENCH_SECONDS (15), BENCH_CONNECTIONS (64),
  * BENCH_DIRECT=0 to skip the direct run, DATABASE_URL (default: the local
- * PostgreSQL on :5432, else an embedded one).
+ * PostgreSQL on :5432, else an embedded one), BENCH_CPU_PROF=<dir> to write a
+ * V8 CPU profile of pocs and the edge there (`node --cpu-prof`).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { type ChildService, freePort, serveJwks, startChildService } from '../se
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DIRECT = process.env.BENCH_DIRECT !== '0';
+const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
 /** CPU time (user + system) a process has used so far, in microseconds (Linux /proc; 0 elsewhere). */
 function cpuMicros(pid: number | undefined): number {
@@ -73,6 +75,7 @@ try {
   const pocs = await startChildService('services/pocs/src/server.ts', {
     env: { ...common, DATABASE_URL: database.url, JWKS_URL: jwks.url, DATABASE_POOL_MAX: '20' },
     port: await freePort(),
+    nodeArgs,
   });
   children.push(pocs);
   // The other upstreams are not started: the edge is then not "ready", so wait for it to be live.
@@ -81,6 +84,7 @@ try {
     env: { ...common, POCS_URL: pocs.url, IDENTITY_URL: nowhere, QUERY_URL: nowhere, DOJO_URL: nowhere, REPORTS_URL: nowhere, VIDEO_URL: nowhere },
     port: await freePort(),
     readyPath: '/health/live',
+    nodeArgs,
   });
   children.push(edge);
   const token = await issuer.token({ tenantId: randomUUID(), roles: ['member'], expiresIn: '1h' });

@@ -33,6 +33,9 @@ export async function buildApp(deps: Deps): Promise<App> {
       rewritePrefix: route.prefix,
       httpMethods: [...(route.methods ?? ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'])],
       websocket: route.websocket ?? false,
+      // @fastify/reply-from logs two more lines per proxied request ("fetching from remote
+      // server", "response received"); the app's one line at completion says it all.
+      disableRequestLogging: true,
       replyOptions: {
         // Append the caller's address as any proxy does: identity throttles failed logins per client address.
         rewriteRequestHeaders: (request, headers) => ({
@@ -47,7 +50,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   // Each service's health through the edge (`/health/services/pocs/live`), and the edge is
   // ready only when every service is.
   for (const [name, base] of Object.entries(upstreams)) {
-    await app.register(proxy, { upstream: base, prefix: `/health/services/${name}`, rewritePrefix: '/health', httpMethods: ['GET'] });
+    // logLevel: health checks log nothing, as on the services themselves.
+    await app.register(proxy, { upstream: base, prefix: `/health/services/${name}`, rewritePrefix: '/health', httpMethods: ['GET'], disableRequestLogging: true, logLevel: 'warn' });
     app.addReadinessCheck(name, async () => {
       const res = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(1_500) });
       if (!res.ok) throw new Error(`${name} is not ready (${res.status})`);

@@ -1,5 +1,21 @@
 import type { LoggerOptions } from 'pino';
 
+/** What a log line says about a request: method, URL (a `token=` in the query redacted) and client address. */
+export function requestSummary(request: { method: string; url: string; ip?: string; remoteAddress?: string }): { method: string; url: string; remoteAddress: string | undefined } {
+  // Never log the query string of the WebSocket sync route: it carries the token.
+  const url = request.url.includes('token=') ? request.url.replace(/token=[^&]*/g, 'token=[redacted]') : request.url;
+  let remoteAddress = request.remoteAddress;
+  if (remoteAddress === undefined) {
+    try {
+      // Fastify's `ip` reads the socket, which is gone once a closed connection's answer finished.
+      remoteAddress = request.ip;
+    } catch {
+      remoteAddress = undefined;
+    }
+  }
+  return { method: request.method, url, remoteAddress };
+}
+
 /**
  * pino options shared by every service: JSON lines, ISO time, the service name
  * on every line, secrets redacted. Request ids come from Fastify (`reqId`), and
@@ -21,12 +37,6 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
       ],
       censor: '[redacted]',
     },
-    serializers: {
-      req(request: { method: string; url: string; headers: Record<string, unknown>; ip?: string }) {
-        // Never log the query string of the WebSocket sync route: it carries the token.
-        const url = request.url.includes('token=') ? request.url.replace(/token=[^&]*/g, 'token=[redacted]') : request.url;
-        return { method: request.method, url, remoteAddress: request.ip };
-      },
-    },
+    serializers: { req: requestSummary },
   };
 }

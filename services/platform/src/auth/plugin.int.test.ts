@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { SignJWT, generateKeyPair } from 'jose';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../http/app.ts';
+import { loggerOptions } from '../logger.ts';
 import { createTestIssuer, type TestIssuer } from '../testing/tokens.ts';
 import { authPlugin, principalOf } from './plugin.ts';
 
@@ -22,6 +25,32 @@ const call = (url: string, token?: string) =>
   app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 describe('token verification', () => {
+  it("puts the tenant and user ids on the request's log lines, and on no other request's", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logged = await createApp({ service: 't', env: { LOG_LEVEL: 'info', CORS_ORIGINS: '*', RATE_LIMIT_PER_MINUTE: 1000, BODY_LIMIT_BYTES: 4096 }, logger: pino(loggerOptions('t', 'info'), sink) });
+    await logged.register(authPlugin, { verifier: issuer.verifier });
+    logged.get('/v1/whoami', { onRequest: [logged.authenticate] }, async (request) => {
+      request.log.info('inside');
+      return principalOf(request);
+    });
+    logged.get('/v1/open', async () => ({ ok: true }));
+    const token = await issuer.token({ tenantId: tenant, userId: 'u9' });
+    await logged.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${token}`, 'x-request-id': 'r1' } });
+    await logged.inject({ method: 'GET', url: '/v1/open', headers: { 'x-request-id': 'r2' } });
+    await logged.close();
+    const of = (reqId: string) => lines.filter((l) => l.reqId === reqId);
+    expect(of('r1').map((l) => l.msg)).toEqual(['inside', 'request completed']);
+    for (const line of of('r1')) expect(line).toMatchObject({ tenantId: tenant, userId: 'u9' });
+    expect(of('r2')).toHaveLength(1);
+    expect(of('r2')[0]).not.toHaveProperty('tenantId');
+  });
+
   it('puts the principal of a valid token on the request', async () => {
     const res = await call('/v1/whoami', await issuer.token({ tenantId: tenant, userId: 'u1', roles: ['admin'] }));
     expect(res.json()).toMatchObject({ tenantId: tenant, userId: 'u1', roles: ['admin'] });

@@ -65,7 +65,11 @@ export const authPlugin = fp<{ verifier: TokenVerifier; allowQueryToken?: boolea
       if (!token) throw new UnauthorizedError('AUTH_ERR_MISSING_TOKEN', 'Authentication is required.');
       const principal = await opts.verifier.verify(token);
       request.principal = principal;
-      request.log = request.log.child({ tenantId: principal.tenantId, userId: principal.userId });
+      // The request's logger is already its own child (reqId): add the ids to it rather than
+      // making another child per request (reply.log is the same logger, so its lines get them too).
+      const log = request.log as typeof request.log & { setBindings?: (bindings: Record<string, string>) => void };
+      if (typeof log.setBindings === 'function') log.setBindings({ tenantId: principal.tenantId, userId: principal.userId });
+      else request.log = log.child({ tenantId: principal.tenantId, userId: principal.userId });
     };
     app.decorate('authenticate', authenticate);
     const routes: RouteSecurity[] = [];

@@ -1,7 +1,11 @@
+import { Writable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError, TooManyRequestsError } from '../errors.ts';
+import { loggerOptions } from '../logger.ts';
 import { type App, createApp } from './app.ts';
+import { securityHeaders } from './security-headers.ts';
 
 const env = { LOG_LEVEL: 'silent', CORS_ORIGINS: '*', RATE_LIMIT_PER_MINUTE: 1000, BODY_LIMIT_BYTES: 2048 };
 let app: App;
@@ -97,6 +101,64 @@ describe('the app factory', () => {
     const openapi = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(openapi.openapi).toBe('3.1.0');
     expect(openapi.paths['/v1/things'].post).toBeDefined();
+  });
+
+  it("sets every header helmet would set, on answers, errors and unknown routes alike", async () => {
+    await build();
+    const expected = securityHeaders();
+    expect(Object.keys(expected)).toEqual(expect.arrayContaining(['strict-transport-security', 'x-frame-options', 'cross-origin-resource-policy']));
+    for (const url of ['/health/live', '/v1/things/1', '/v1/nope']) {
+      const res = await app.inject({ method: 'GET', url });
+      for (const [name, value] of Object.entries(expected)) expect([url, name, res.headers[name]]).toEqual([url, name, value]);
+    }
+  });
+
+  it('logs one line per request, at completion, with its request id; none for health and metrics', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    app = await createApp({ service: 'test', env, logger: pino(loggerOptions('test', 'info'), sink) });
+    app.get('/v1/hello', async () => ({ hello: 'world' }));
+    await app.inject({ method: 'GET', url: '/v1/hello?token=secret', headers: { 'x-request-id': 'req-1' } });
+    await app.inject({ method: 'GET', url: '/health/live' });
+    await app.inject({ method: 'GET', url: '/health/ready' });
+    await app.inject({ method: 'GET', url: '/metrics' });
+    const requestLines = lines.filter((l) => l.req !== undefined || l.res !== undefined);
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({
+      msg: 'request completed',
+      service: 'test',
+      reqId: 'req-1',
+      req: { method: 'GET', url: '/v1/hello?token=[redacted]' },
+      res: { statusCode: 200 },
+    });
+    expect(typeof requestLines[0]!.responseTime).toBe('number');
+  });
+
+  it('logs the client address of a request whose connection closed with the answer, and keeps serving', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    app = await createApp({ service: 'test', env, logger: pino(loggerOptions('test', 'info'), sink) });
+    app.get('/v1/hello', async () => ({ hello: 'world' }));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${url}/v1/hello`, { headers: { connection: 'close', 'x-request-id': `closing-${i}` } });
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const completed = lines.filter((l) => l.msg === 'request completed');
+    expect(completed).toHaveLength(3);
+    for (const line of completed) expect(line).toMatchObject({ req: { method: 'GET', url: '/v1/hello', remoteAddress: '127.0.0.1' }, res: { statusCode: 200 } });
   });
 
   it('is ready only when every registered engine answers', async () => {

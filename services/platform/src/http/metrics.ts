@@ -28,14 +28,25 @@ export const metricsPlugin = fp<{ service: string }>(
       registers: [registry],
     });
     app.decorate('metrics', registry);
-    app.addHook('onResponse', async (request, reply) => {
+    // The labelled series of each (method, route, status), looked up once: prom-client would
+    // otherwise sort and hash the label object on every observation.
+    const series = new Map<string, { duration: ReturnType<typeof duration.labels>; total: ReturnType<typeof total.labels> }>();
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      if (route === '/metrics') return;
-      const labels = { method: request.method, route, status: String(reply.statusCode) };
-      duration.observe(labels, reply.elapsedTime / 1000);
-      total.inc(labels);
+      if (route !== '/metrics') {
+        const key = `${request.method} ${reply.statusCode} ${route}`;
+        let s = series.get(key);
+        if (!s) {
+          const labels = { method: request.method, route, status: String(reply.statusCode) };
+          s = { duration: duration.labels(labels), total: total.labels(labels) };
+          series.set(key, s);
+        }
+        s.duration.observe(reply.elapsedTime / 1000);
+        s.total.inc();
+      }
+      done();
     });
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
       reply.type(registry.contentType);
       return registry.metrics();
     });
