@@ -26,6 +26,8 @@ const REBUILD = /^search_pocs_r[a-z0-9]{1,20}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Corrections tried per query word. */
 const MAX_CORRECTIONS = 5;
+/** Words a prefix may stand for before it is looked up as a prefix. */
+const PREFIX_WORDS = 32;
 
 /**
  * Shared objects, created once per database: the extensions (in schema
@@ -193,17 +195,17 @@ export class PostgresSearch implements SearchPort {
     const table = sql.id(schema, LIVE);
     const facetsTable = sql.id(schema, `${LIVE}_facets`);
 
-    // Filters that narrow every facet (text, tags, dates, author) make the base set; languages and
+    // Filters that narrow every facet (tags, dates, author; text) make the base set; languages and
     // status apply on top of it, each facet leaving its own out.
-    const common = [
-      qWords.length ? sql`d.document @@ tsq.q_all` : null,
-      nameWords.length ? sql`d.name_doc @@ tsq.q_name` : null,
+    const narrowing = [
       query.tags?.length ? sql`d.tags @> ${[...query.tags]}::text[]` : null,
       query.from ? sql`d.created_at >= ${query.from}::timestamptz` : null,
       query.to ? sql`d.created_at < ${query.to}::timestamptz` : null,
       query.createdBy ? sql`d.created_by = ${query.createdBy}` : null,
     ].filter((x) => x !== null);
-    const languages = query.languages?.length ? [...query.languages] : null;
+    const text = [qWords.length ? sql`d.document @@ tsq.q_all` : null, nameWords.length ? sql`d.name_doc @@ tsq.q_name` : null].filter((x) => x !== null);
+    const common = [...text, ...narrowing];
+    const languages = query.languages?.length ? [...new Set(query.languages)] : null;
     const lang = languages ? sql`m.languages && ${languages}::text[]` : null;
     const status = query.status ? sql`m.status = ${query.status}` : null;
     const and = (parts: (RawBuilder<unknown> | null)[]) => {
@@ -212,38 +214,57 @@ export class PostgresSearch implements SearchPort {
     };
 
     // Relevance per word: the best field it matched in (name 1, tags 0.4, description 0.1), halved
-    // for a prefix or a typo; plus 4 when the whole name is the query.
+    // for a prefix or a typo; plus 4 when the whole name is the query. float8 throughout: no numeric.
+    const tsqRef = (i: number) => [sql.ref(`tsq.e${i + 1}`), sql.ref(`tsq.a${i + 1}`)] as const;
+    const nameScore = (i: number) => {
+      const [e, a] = tsqRef(i);
+      return sql`case when d.name_doc @@ ${e} then 1::float8 when d.name_doc @@ ${a} then 0.5::float8 else 0::float8 end`;
+    };
+    const bonus = sql`case when d.name_key = tsq.phrase then 4::float8 else 0::float8 end`;
     const score = hasText
       ? sql`(${sql.join(
           words.map(([, scope], i) => {
-            const [e, a] = [sql.ref(`tsq.e${i + 1}`), sql.ref(`tsq.a${i + 1}`)];
-            const name = sql`case when d.name_doc @@ ${e} then 1.0 when d.name_doc @@ ${a} then 0.5 else 0 end`;
+            const [e, a] = tsqRef(i);
             return scope === 'name'
-              ? name
-              : sql`greatest(${name},
-                  case when d.tags_doc @@ ${e} then 0.4 when d.tags_doc @@ ${a} then 0.2 else 0 end,
-                  case when d.document @@ ${e} then 0.1 else 0.05 end)`;
+              ? nameScore(i)
+              : sql`greatest(${nameScore(i)},
+                  case when d.tags_doc @@ ${e} then 0.4::float8 when d.tags_doc @@ ${a} then 0.2::float8 else 0::float8 end,
+                  case when d.document @@ ${e} then 0.1::float8 else 0.05::float8 end)`;
           }),
           sql` + `,
-        )} + case when d.name_key = tsq.phrase then 4 else 0 end)::float8`
+        )}) + ${bonus}`
       : sql`0::float8`;
     const order = {
       relevance: {
         page: sql`m.score desc, m.id`,
         after: (k: unknown, id: string) => sql`(m.score < ${k}::float8 or (m.score = ${k}::float8 and m.id > ${id}::uuid))`,
         key: sql`m.score`,
+        column: sql`score`,
+        keyOrder: sql`p.key desc, p.id`,
       },
       '-createdAt': {
         page: sql`m.created_at desc, m.id desc`,
         after: (k: unknown, id: string) => sql`(m.created_at, m.id) < (${k}::timestamptz, ${id}::uuid)`,
         key: sql`to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+        column: sql`created_at`,
+        keyOrder: sql`p.key collate "C" desc, p.id desc`,
       },
       name: {
         page: sql`m.sort_name, m.id`,
         after: (k: unknown, id: string) => sql`(m.sort_name, m.id) > (${k}::text collate "C", ${id}::uuid)`,
         key: sql`m.sort_name`,
+        column: sql`sort_name`,
+        keyOrder: sql`p.key collate "C", p.id`,
       },
     }[sort];
+    const after = cursor ? order.after(cursor.key, cursor.id) : null;
+
+    // One word in any field, by relevance (what users type most): every POC whose name has the word
+    // outranks every other (a name match scores at least 0.5, tags and description at most 0.4), so
+    // when the names alone fill the page, the page comes from the (small) name index and only the
+    // counts read the whole match. Otherwise every match is scored.
+    // (Narrowing filters make the match small: scoring it all is cheaper than a second look.)
+    const byName = hasText && sort === 'relevance' && words.length === 1 && words[0]![1] === 'all' && narrowing.length === 0;
 
     // With text or narrowing filters the base set is computed once and every count reads it;
     // without, counts come from the trigger-kept table or straight from the indexes.
@@ -262,19 +283,21 @@ export class PostgresSearch implements SearchPort {
     const oneLanguage = languages?.length === 1 ? languages[0]! : null;
     const statusIs = query.status ? [sql`status = ${query.status}`] : [];
     const languagesFacet = !useBase ? stored('language', statusIs) : counted(sql`unnest(m.languages)`, [status]);
-    const statusFacet = useBase || (lang && !oneLanguage)
-      ? counted(sql`m.status`, [lang])
+    const tagsFacet = !useBase && !lang ? stored('tag', statusIs) : counted(sql`unnest(m.tags)`, [lang, status]);
+    // The status facet (every filter but the status) and the total (every filter) read the same
+    // rows: when they are counted, one pass gives both.
+    const countStatus = useBase || (lang !== null && !oneLanguage);
+    const statusFacet = countStatus
+      ? facetJson(sql`select value, facet as count from by_status where facet > 0 order by facet desc, value collate "C" limit ${FACET_SIZE}`)
       : oneLanguage
         ? facetJson(sql`select status as value, sum(count)::int as count from ${facetsTable} where facet = 'language' and value = ${oneLanguage}
             group by status having sum(count) > 0 order by sum(count) desc, status collate "C"`)
         : stored('status');
-    const tagsFacet = !useBase && !lang ? stored('tag', statusIs) : counted(sql`unnest(m.tags)`, [lang, status]);
-    const total =
-      !useBase && !lang
+    const total = countStatus
+      ? sql`(select coalesce(sum(hits), 0) from by_status)`
+      : !lang
         ? sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'status'`, ...statusIs])})`
-        : !useBase && oneLanguage
-          ? sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'language'`, sql`value = ${oneLanguage}`, ...statusIs])})`
-          : sql`(select count(*) from ${from} ${and([lang, status])})`;
+        : sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'language'`, sql`value = ${oneLanguage}`, ...statusIs])})`;
 
     // Lock order: every statement touches the main table first, as swapIndex does, so a swap and a
     // search cannot each hold a table the other waits for (the word list would come first otherwise).
@@ -294,12 +317,20 @@ export class PostgresSearch implements SearchPort {
                 and char_length(l.word) between char_length(words.w) - words.edits and char_length(words.w) + words.edits
                 and (l.word operator(extensions.%) words.w
                      or (l.word >= left(words.w, 1) and l.word < left(words.w, 1) || chr(1114111)))
-            ) c where c.d <= words.edits order by c.d, c.word limit ${MAX_CORRECTIONS}) as corrections
+            ) c where c.d <= words.edits order by c.d, c.word limit ${MAX_CORRECTIONS}) as corrections,
+          array(
+            select l.word from ${sql.id(schema, `${LIVE}_words`)} l
+            where char_length(words.w) >= 2 and l.word > words.w and l.word < words.w || chr(1114111)
+            order by l.word limit ${PREFIX_WORDS + 1}) as longer
           from words
         )`);
+      // A prefix names the words it stands for when they are few (the index then looks up each word,
+      // about twice as fast as a prefix scan); else it stays a prefix.
       ctes.push(sql`parts as (
           select i, scope, w, corrections, search.lexeme(w) as lit,
-            array_to_string(array[search.lexeme(w) || case when char_length(w) >= 2 then ':*' else '' end]
+            array_to_string(
+              case when cardinality(longer) > ${PREFIX_WORDS} then array[search.lexeme(w) || ':*']
+                else array[search.lexeme(w)] || array(select search.lexeme(c) from unnest(longer) c) end
               || array(select search.lexeme(c) from unnest(corrections) c), ' | ') as alternatives
           from alts
         )`);
@@ -314,25 +345,42 @@ export class PostgresSearch implements SearchPort {
           from parts
         )`);
     }
+    const fromTsq = hasText ? sql`, tsq` : sql``;
+    // The page: the limit (+1, to know whether there is a next page) best rows of a source, then their documents.
+    const page = (source: RawBuilder<unknown>) => sql`(
+        select m.id, m.score, ${order.key} as key from ${source} ${and([lang, status, after])}
+        order by ${order.page} limit ${query.limit + 1})`;
+    const scored = sql`(select d.id, d.languages, d.status, d.created_at, d.sort_name, ${score} as score from ${table} d ${fromTsq} ${and(common)}) m`;
     if (useBase) {
+      // Only what the counts (and, unless the name index gives the page, the page) read: narrow rows.
+      const columns = byName ? [] : [sql`d.id`, sql`${score} as score`, ...(sort === 'relevance' ? [] : [sql`d.${order.column}`])];
       ctes.push(sql`base as materialized (
-          select d.id, d.languages, d.tags, d.status, d.created_at, d.sort_name, ${score} as score
-          from ${table} d ${hasText ? sql`, tsq` : sql``} ${and(common.map((c) => c))}
+          select ${sql.join([sql`d.languages`, sql`d.tags`, sql`d.status`, ...columns])} from ${table} d ${fromTsq} ${and(common)}
         )`);
     }
-    const pageSource = useBase
-      ? sql`base m`
-      : sql`(select d.id, d.languages, d.tags, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m`;
+    if (countStatus) {
+      ctes.push(sql`by_status as materialized (
+          select m.status as value, count(*)::int as facet, count(*) filter (where ${status ?? sql`true`})::int as hits
+          from ${from} ${and([lang])} group by m.status
+        )`);
+    }
+    const hitsOf = (rows: RawBuilder<unknown>) => sql`(select json_agg(json_build_object('id', p.id, 'source', s.source, 'score', p.score, 'key', p.key) order by ${order.keyOrder})
+          from ${rows} p join ${sql.id(schema, `${LIVE}_docs`)} s on s.id = p.id)`;
+    let hits: RawBuilder<unknown>;
+    if (byName) {
+      const [, a] = tsqRef(0);
+      ctes.push(sql`by_name as materialized ${page(sql`(select d.id, d.languages, d.status, ${nameScore(0)} + ${bonus} as score
+          from ${table} d, tsq ${and([sql`d.name_doc @@ ${a}`, ...narrowing])}) m`)}`);
+      // Evaluated only when needed (a subquery in a CASE branch runs on demand).
+      hits = sql`case when (select count(*) from by_name) > ${query.limit} then ${hitsOf(sql`by_name`)} else ${hitsOf(page(scored))} end`;
+    } else {
+      hits = hitsOf(page(useBase ? sql`base m` : sql`(select d.id, d.languages, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m`));
+    }
 
     const result = await sql<Result>`
       with ${sql.join(ctes)}
       select
-        (select json_agg(json_build_object('id', p.id, 'source', s.source, 'score', p.score, 'key', p.key) order by p.n)
-          from (
-            select m.id, m.score, ${order.key} as key, row_number() over (order by ${order.page}) as n
-            from ${pageSource} ${and([lang, status, cursor ? order.after(cursor.key, cursor.id) : null])}
-            order by ${order.page} limit ${query.limit + 1}
-          ) p join ${sql.id(schema, `${LIVE}_docs`)} s on s.id = p.id) as hits,
+        ${hits} as hits,
         ${hasText ? sql`(select terms from tsq)` : sql`null::json`} as terms,
         ${total} as total,
         ${languagesFacet} as languages,
@@ -343,11 +391,11 @@ export class PostgresSearch implements SearchPort {
 
     const r = result.rows[0]!;
     const rows = r.hits ?? [];
-    const page = rows.slice(0, query.limit);
+    const pageRows = rows.slice(0, query.limit);
     const terms = r.terms ?? [];
-    const last = page[page.length - 1];
+    const last = pageRows[pageRows.length - 1];
     return {
-      hits: page.map((row) => toHit(row, terms)),
+      hits: pageRows.map((row) => toHit(row, terms)),
       total: Number(r.total ?? 0),
       facets: { languages: r.languages ?? [], tags: r.tags ?? [], status: r.status ?? [] },
       nextCursor: rows.length > query.limit && last ? encodeSearchCursor(sort, last.key, last.id) : null,
