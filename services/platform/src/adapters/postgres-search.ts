@@ -266,27 +266,31 @@ export class PostgresSearch implements SearchPort {
     // (Narrowing filters make the match small: scoring it all is cheaper than a second look.)
     const byName = hasText && sort === 'relevance' && words.length === 1 && words[0]![1] === 'all' && narrowing.length === 0;
 
-    // With text or narrowing filters the base set is computed once and every count reads it;
-    // without, counts come from the trigger-kept table or straight from the indexes.
+    // The counts read the whole match (with text or narrowing filters) or come from the trigger-kept
+    // table and the indexes (without). Each count that reads the match is a statement of its own, and
+    // the statements run side by side on separate connections: the slowest one sets the latency.
     const useBase = common.length > 0;
-    const from = useBase ? sql`base m` : sql`${table} m`;
+    const fromTsq = hasText ? sql`, tsq` : sql``;
+    const matched = useBase ? sql`(select d.languages, d.tags, d.status from ${table} d ${fromTsq} ${and(common)}) m` : sql`${table} m`;
     const facetJson = (inner: RawBuilder<unknown>) =>
       sql`(select coalesce(json_agg(json_build_object('value', f.value, 'count', f.count) order by f.count desc, f.value collate "C"), '[]') from (${inner}) f)`;
     // Trigger-kept counts per (facet, value, status) answer whatever needs no other filter than
-    // a status and at most one language; the rest is counted on the (base) set.
+    // a status and at most one language; the rest is counted on the match.
     const stored = (facet: string, where: RawBuilder<unknown>[] = []) =>
       facetJson(sql`select value, sum(count)::int as count from ${facetsTable} ${and([sql`facet = ${facet}`, ...where])}
         group by value having sum(count) > 0 order by sum(count) desc, value collate "C" limit ${FACET_SIZE}`);
     const counted = (column: RawBuilder<unknown>, filters: (RawBuilder<unknown> | null)[]) =>
-      facetJson(sql`select value, count(*)::int as count from (select ${column} as value from ${from} ${and(filters)}) v
+      facetJson(sql`select value, count(*)::int as count from (select ${column} as value from ${matched} ${and(filters)}) v
         group by value order by count(*) desc, value collate "C" limit ${FACET_SIZE}`);
     const oneLanguage = languages?.length === 1 ? languages[0]! : null;
     const statusIs = query.status ? [sql`status = ${query.status}`] : [];
-    const languagesFacet = !useBase ? stored('language', statusIs) : counted(sql`unnest(m.languages)`, [status]);
-    const tagsFacet = !useBase && !lang ? stored('tag', statusIs) : counted(sql`unnest(m.tags)`, [lang, status]);
+    const countLanguages = useBase;
+    const countTags = useBase || lang !== null;
     // The status facet (every filter but the status) and the total (every filter) read the same
     // rows: when they are counted, one pass gives both.
     const countStatus = useBase || (lang !== null && !oneLanguage);
+    const languagesFacet = countLanguages ? counted(sql`unnest(m.languages)`, [status]) : stored('language', statusIs);
+    const tagsFacet = countTags ? counted(sql`unnest(m.tags)`, [lang, status]) : stored('tag', statusIs);
     const statusFacet = countStatus
       ? facetJson(sql`select value, facet as count from by_status where facet > 0 order by facet desc, value collate "C" limit ${FACET_SIZE}`)
       : oneLanguage
@@ -298,6 +302,10 @@ export class PostgresSearch implements SearchPort {
       : !lang
         ? sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'status'`, ...statusIs])})`
         : sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'language'`, sql`value = ${oneLanguage}`, ...statusIs])})`;
+    const byStatus = sql`by_status as materialized (
+          select m.status as value, count(*)::int as facet, count(*) filter (where ${status ?? sql`true`})::int as hits
+          from ${matched} ${and([lang])} group by m.status
+        )`;
 
     // Lock order: every statement touches the main table first, as swapIndex does, so a swap and a
     // search cannot each hold a table the other waits for (the word list would come first otherwise).
@@ -345,49 +353,53 @@ export class PostgresSearch implements SearchPort {
           from parts
         )`);
     }
-    const fromTsq = hasText ? sql`, tsq` : sql``;
     // The page: the limit (+1, to know whether there is a next page) best rows of a source, then their documents.
     const page = (source: RawBuilder<unknown>) => sql`(
         select m.id, m.score, ${order.key} as key from ${source} ${and([lang, status, after])}
         order by ${order.page} limit ${query.limit + 1})`;
     const scored = sql`(select d.id, d.languages, d.status, d.created_at, d.sort_name, ${score} as score from ${table} d ${fromTsq} ${and(common)}) m`;
-    if (useBase) {
-      // Only what the counts (and, unless the name index gives the page, the page) read: narrow rows.
-      const columns = byName ? [] : [sql`d.id`, sql`${score} as score`, ...(sort === 'relevance' ? [] : [sql`d.${order.column}`])];
-      ctes.push(sql`base as materialized (
-          select ${sql.join([sql`d.languages`, sql`d.tags`, sql`d.status`, ...columns])} from ${table} d ${fromTsq} ${and(common)}
-        )`);
-    }
-    if (countStatus) {
-      ctes.push(sql`by_status as materialized (
-          select m.status as value, count(*)::int as facet, count(*) filter (where ${status ?? sql`true`})::int as hits
-          from ${from} ${and([lang])} group by m.status
-        )`);
-    }
     const hitsOf = (rows: RawBuilder<unknown>) => sql`(select json_agg(json_build_object('id', p.id, 'source', s.source, 'score', p.score, 'key', p.key) order by ${order.keyOrder})
           from ${rows} p join ${sql.id(schema, `${LIVE}_docs`)} s on s.id = p.id)`;
+    const hitCtes: RawBuilder<unknown>[] = [];
     let hits: RawBuilder<unknown>;
     if (byName) {
       const [, a] = tsqRef(0);
-      ctes.push(sql`by_name as materialized ${page(sql`(select d.id, d.languages, d.status, ${nameScore(0)} + ${bonus} as score
+      hitCtes.push(sql`by_name as materialized ${page(sql`(select d.id, d.languages, d.status, ${nameScore(0)} + ${bonus} as score
           from ${table} d, tsq ${and([sql`d.name_doc @@ ${a}`, ...narrowing])}) m`)}`);
       // Evaluated only when needed (a subquery in a CASE branch runs on demand).
       hits = sql`case when (select count(*) from by_name) > ${query.limit} then ${hitsOf(sql`by_name`)} else ${hitsOf(page(scored))} end`;
     } else {
-      hits = hitsOf(page(useBase ? sql`base m` : sql`(select d.id, d.languages, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m`));
+      hits = hitsOf(page(useBase ? scored : sql`(select d.id, d.languages, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m`));
     }
 
-    const result = await sql<Result>`
-      with ${sql.join(ctes)}
-      select
-        ${hits} as hits,
-        ${hasText ? sql`(select terms from tsq)` : sql`null::json`} as terms,
-        ${total} as total,
-        ${languagesFacet} as languages,
-        ${tagsFacet} as tags,
-        ${statusFacet} as status`
-      .execute(this.db)
-      .catch(notProvisioned({ rows: [{ hits: null, terms: null, total: 0, languages: null, tags: null, status: null }] }));
+    // The page, the terms and every looked-up count in one statement; each counted part in its own.
+    const statements: { ctes: RawBuilder<unknown>[]; columns: Partial<Record<keyof Result, RawBuilder<unknown>>> }[] = [
+      {
+        ctes: hitCtes,
+        columns: {
+          hits,
+          terms: hasText ? sql`(select terms from tsq)` : sql`null::json`,
+          ...(countLanguages ? {} : { languages: languagesFacet }),
+          ...(countTags ? {} : { tags: tagsFacet }),
+          ...(countStatus ? {} : { status: statusFacet, total }),
+        },
+      },
+    ];
+    if (countStatus) statements.push({ ctes: [byStatus], columns: { status: statusFacet, total } });
+    if (countLanguages) statements.push({ ctes: [], columns: { languages: languagesFacet } });
+    if (countTags) statements.push({ ctes: [], columns: { tags: tagsFacet } });
+    const empty: Result = { hits: null, terms: null, total: 0, languages: null, tags: null, status: null };
+    const parts = await Promise.all(
+      statements.map(({ ctes: own, columns }) =>
+        sql<Partial<Result>>`
+          with ${sql.join([...ctes, ...own])}
+          select ${sql.join(Object.entries(columns).map(([name, value]) => sql`${value} as ${sql.ref(name)}`))}`
+          .execute(this.db)
+          .then((r) => r.rows[0]!)
+          .catch(notProvisioned(empty)),
+      ),
+    );
+    const result = { rows: [Object.assign({ ...empty }, ...parts) as Result] };
 
     const r = result.rows[0]!;
     const rows = r.hits ?? [];
