@@ -20,8 +20,8 @@ import {
 import { type HighlightTerm, highlightText } from './search-highlight.ts';
 
 const LIVE = 'search_pocs';
-/** The tables of one index: the searchable rows, the documents, the word list, the facet counts. */
-const SUFFIXES = ['', '_docs', '_words', '_facets'];
+/** The tables of one index: the searchable rows, the documents, the word list, the facet counts (and per language and tag). */
+const SUFFIXES = ['', '_docs', '_words', '_facets', '_pairs'];
 const REBUILD = /^search_pocs_r[a-z0-9]{1,20}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Corrections tried per query word. */
@@ -75,6 +75,51 @@ export const searchMigrations: Record<string, Migration> = {
           return null;
         end $fn$;
       `.execute(db);
+    },
+  },
+  // Counts per (language, tag, status): the tags facet under one language (and a status) is a lookup.
+  '002_search_pairs': {
+    async up(db) {
+      await sql`
+        create function search.pairs_delta(pairs text, source text, sign text) returns text language sql immutable as $$
+          select format('insert into %s (language, tag, status, count)
+            select l, t, status, %s count(*) from %s, unnest(languages) l, unnest(tags) t
+            group by l, t, status order by l, t, status
+            on conflict (language, tag, status) do update set count = %s.count + excluded.count', pairs, sign, source, pairs) $$;
+        create or replace function search.track_pocs() returns trigger language plpgsql as $fn$
+        declare
+          facets text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME || '_facets');
+          pairs text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME || '_pairs');
+          words text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME || '_words');
+          delta text := 'insert into %s (facet, value, status, count)
+            select facet, value, status, %s count(*) from (
+              select ''language'' as facet, unnest(languages) as value, status from %s
+              union all select ''tag'', unnest(tags), status from %s
+              union all select ''status'', status, status from %s) x
+            group by facet, value, status order by facet, value, status
+            on conflict (facet, value, status) do update set count = %s.count + excluded.count';
+        begin
+          if TG_OP in ('UPDATE', 'DELETE') then
+            execute format(delta, facets, '-', 'old_rows', 'old_rows', 'old_rows', facets);
+            execute search.pairs_delta(pairs, 'old_rows', '-');
+          end if;
+          if TG_OP in ('INSERT', 'UPDATE') then
+            execute format(delta, facets, '', 'new_rows', 'new_rows', 'new_rows', facets);
+            execute search.pairs_delta(pairs, 'new_rows', '');
+            execute format('insert into %s (word) select distinct w from new_rows, unnest(tsvector_to_array(document)) w order by 1 on conflict do nothing', words);
+          end if;
+          return null;
+        end $fn$;
+      `.execute(db);
+      // Every search table already there (live or a rebuild's) gets its pair counts.
+      const tables = await sql<{ schema: string; name: string }>`
+        select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind = 'r' and c.relname ~ '^search_pocs(_r[a-z0-9]{1,20})?$'
+          and to_regclass(format('%I.%I', n.nspname, c.relname || '_facets')) is not null`.execute(db);
+      for (const { schema, name } of tables.rows) {
+        await createPairs(db, schema, name);
+        await fillPairs(db, schema, name);
+      }
     },
   },
 };
@@ -285,12 +330,17 @@ export class PostgresSearch implements SearchPort {
     const oneLanguage = languages?.length === 1 ? languages[0]! : null;
     const statusIs = query.status ? [sql`status = ${query.status}`] : [];
     const countLanguages = useBase;
-    const countTags = useBase || lang !== null;
+    const countTags = useBase || (lang !== null && !oneLanguage);
     // The status facet (every filter but the status) and the total (every filter) read the same
     // rows: when they are counted, one pass gives both.
     const countStatus = useBase || (lang !== null && !oneLanguage);
     const languagesFacet = countLanguages ? counted(sql`unnest(m.languages)`, [status]) : stored('language', statusIs);
-    const tagsFacet = countTags ? counted(sql`unnest(m.tags)`, [lang, status]) : stored('tag', statusIs);
+    const tagsFacet = countTags
+      ? counted(sql`unnest(m.tags)`, [lang, status])
+      : oneLanguage
+        ? facetJson(sql`select tag as value, sum(count)::int as count from ${sql.id(schema, `${LIVE}_pairs`)} ${and([sql`language = ${oneLanguage}`, ...statusIs])}
+            group by tag having sum(count) > 0 order by sum(count) desc, tag collate "C" limit ${FACET_SIZE}`)
+        : stored('tag', statusIs);
     const statusFacet = countStatus
       ? facetJson(sql`select value, facet as count from by_status where facet > 0 order by facet desc, value collate "C" limit ${FACET_SIZE}`)
       : oneLanguage
@@ -481,6 +531,7 @@ export class PostgresSearch implements SearchPort {
           union all select 'tag', unnest(tags), status from ${sql.id(schema, table)}
           union all select 'status', status, status from ${sql.id(schema, table)}) x
         group by facet, value, status`.execute(trx);
+      await fillPairs(trx, schema, table);
       // From here on the triggers keep counts and words as later writes arrive. (No write runs
       // during the prepare: the rebuild drives both.)
       await seal(trx, schema, table, true);
@@ -554,8 +605,19 @@ async function createTables(db: Kysely<unknown>, schema: string, table: string):
   await sql`create table ${sql.id(schema, `${table}_docs`)} (id uuid primary key, source jsonb not null)`.execute(db);
   await sql`create table ${sql.id(schema, `${table}_words`)} (word text collate "C" primary key)`.execute(db);
   // Counts per facet value and status: unfiltered facets, and those under a status or a single language, are lookups.
+  await createPairs(db, schema, table);
   await sql`create table ${sql.id(schema, `${table}_facets`)} (
       facet text not null, value text not null, status text not null, count integer not null, primary key (facet, value, status))`.execute(db);
+}
+
+async function createPairs(db: Kysely<unknown>, schema: string, table: string): Promise<void> {
+  await sql`create table if not exists ${sql.id(schema, `${table}_pairs`)} (
+      language text not null, tag text not null, status text not null, count integer not null, primary key (language, tag, status))`.execute(db);
+}
+
+async function fillPairs(db: Kysely<unknown>, schema: string, table: string): Promise<void> {
+  await sql`insert into ${sql.id(schema, `${table}_pairs`)} (language, tag, status, count)
+    select l, t, status, count(*) from ${sql.id(schema, table)}, unnest(languages) l, unnest(tags) t group by l, t, status`.execute(db);
 }
 
 /** Indexes and the counting trigger: what makes a loaded table searchable and self-maintaining. */

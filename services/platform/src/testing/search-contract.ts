@@ -261,6 +261,8 @@ export function testSearchPort(name: string, factory: () => Promise<SearchFixtur
         expect(page.total).toBe(1);
         expect(page.facets.languages).toEqual([{ value: 'rust', count: 1 }]);
         expect(page.facets.tags).toEqual([{ value: 'y', count: 1 }]);
+        expect((await search.search(id, { languages: ['rust'], status: 'idea', limit: 10 })).facets.tags).toEqual([{ value: 'y', count: 1 }]);
+        expect((await search.search(id, { languages: ['go'], limit: 10 })).facets.tags).toEqual([]);
       });
     });
 
