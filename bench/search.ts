@@ -73,16 +73,33 @@ const dbName = `bench_search_${Date.now().toString(36)}`;
   await c.end();
 }
 const url = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
-// The SQL the Postgres adapter runs for a request is recorded (a search is a few statements the
-// adapter runs side by side), to send the same statements straight to PostgreSQL, side by side too.
-let recorded: { sql: string; parameters: readonly unknown[] }[] = [];
+// The SQL the Postgres adapter runs for a request is recorded (a search is a few statements, some run
+// side by side), to send the same statements straight to PostgreSQL the same way: a statement that
+// started after others had finished waits for them, the rest run side by side.
+let recorded: { sql: string; parameters: readonly unknown[]; start: number; end: number }[] = [];
 const pool = new pg.Pool({ connectionString: url, max: 10 });
 const db = new Kysely<unknown>({
   dialect: new PostgresDialect({ pool }),
   log: (event) => {
-    if (event.level === 'query') recorded.push({ sql: event.query.sql, parameters: event.query.parameters });
+    const end = performance.now();
+    if (event.level === 'query') recorded.push({ sql: event.query.sql, parameters: event.query.parameters, start: end - event.queryDurationMillis, end });
   },
 });
+/** The recorded statements in waves: a statement that started after every one of the current wave had finished opens the next. */
+function waves(statements: typeof recorded): (typeof recorded)[] {
+  const out: (typeof recorded)[] = [];
+  let waveEnd = -Infinity;
+  for (const q of [...statements].sort((a, b) => a.start - b.start)) {
+    if (q.start >= waveEnd) {
+      out.push([q]);
+      waveEnd = q.end;
+    } else {
+      out[out.length - 1]!.push(q);
+      waveEnd = Math.max(waveEnd, q.end);
+    }
+  }
+  return out;
+}
 const rawPool = new pg.Pool({ connectionString: url, max: 10 });
 const writerDb = createDatabase({ url, max: 4, applicationName: 'bench-writer' });
 await PostgresEventStore.migrate(writerDb);
@@ -248,8 +265,7 @@ async function runAdapter(name: string, search: SearchPort, replay: () => Promis
 if (ADAPTERS.includes('postgres')) {
   const search = new PostgresSearch(db);
   await runAdapter('postgres', search, async () => {
-    const captured = recorded;
-    await Promise.all(captured.map((q) => rawPool.query(q.sql, q.parameters as unknown[])));
+    for (const wave of waves(recorded)) await Promise.all(wave.map((q) => rawPool.query(q.sql, q.parameters as unknown[])));
   });
 }
 

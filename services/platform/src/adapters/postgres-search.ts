@@ -312,11 +312,19 @@ export class PostgresSearch implements SearchPort {
     const byName = hasText && sort === 'relevance' && words.length === 1 && words[0]![1] === 'all' && narrowing.length === 0;
 
     // The counts read the whole match (with text or narrowing filters) or come from the trigger-kept
-    // table and the indexes (without). Each count that reads the match is a statement of its own, and
-    // the statements run side by side on separate connections: the slowest one sets the latency.
+    // table and the indexes (without). A match only text narrows may be a large part of the tenant:
+    // then each count that reads it is a statement of its own, and the statements run side by side on
+    // separate connections (the slowest one sets the latency). A match narrowing filters (tags,
+    // dates, author) keep small is read once into a base set that the page and every count read.
     const useBase = common.length > 0;
+    const split = narrowing.length === 0;
     const fromTsq = hasText ? sql`, tsq` : sql``;
-    const matched = useBase ? sql`(select d.languages, d.tags, d.status from ${table} d ${fromTsq} ${and(common)}) m` : sql`${table} m`;
+    const tsqColumns = [...words.flatMap((_, i) => [`e${i + 1}`, `a${i + 1}`]), 'q_all', 'q_name', 'phrase'];
+    const matched = !useBase
+      ? sql`${table} m`
+      : split
+        ? sql`(select d.languages, d.tags, d.status from ${table} d ${fromTsq} ${and(common)}) m`
+        : sql`base m`;
     const facetJson = (inner: RawBuilder<unknown>) =>
       sql`(select coalesce(json_agg(json_build_object('value', f.value, 'count', f.count) order by f.count desc, f.value collate "C"), '[]') from (${inner}) f)`;
     // Trigger-kept counts per (facet, value, status) answer whatever needs no other filter than
@@ -359,7 +367,8 @@ export class PostgresSearch implements SearchPort {
 
     // Lock order: every statement touches the main table first, as swapIndex does, so a swap and a
     // search cannot each hold a table the other waits for (the word list would come first otherwise).
-    const ctes: RawBuilder<unknown>[] = [sql`lock_order as (select from ${table} limit 0)`];
+    const lockOrder = sql`lock_order as (select from ${table} limit 0)`;
+    const ctes: RawBuilder<unknown>[] = [lockOrder];
     if (hasText) {
       ctes.push(sql`words as materialized (
           select u.i, u.scope, search.fold(u.raw) as w, u.edits
@@ -419,7 +428,12 @@ export class PostgresSearch implements SearchPort {
       // Evaluated only when needed (a subquery in a CASE branch runs on demand).
       hits = sql`case when (select count(*) from by_name) > ${query.limit} then ${hitsOf(sql`by_name`)} else ${hitsOf(page(scored))} end`;
     } else {
-      hits = hitsOf(page(useBase ? scored : sql`(select d.id, d.languages, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m`));
+      hits = hitsOf(page(!useBase ? sql`(select d.id, d.languages, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m` : split ? scored : sql`base m`));
+    }
+    if (useBase && !split) {
+      hitCtes.push(sql`base as materialized (
+          select d.id, d.languages, d.tags, d.status, d.created_at, d.sort_name, ${score} as score from ${table} d ${fromTsq} ${and(common)}
+        )`);
     }
 
     // The page, the terms and every looked-up count in one statement; each counted part in its own.
@@ -435,21 +449,47 @@ export class PostgresSearch implements SearchPort {
         },
       },
     ];
-    if (countStatus) statements.push({ ctes: [byStatus], columns: { status: statusFacet, total } });
-    if (countLanguages) statements.push({ ctes: [], columns: { languages: languagesFacet } });
-    if (countTags) statements.push({ ctes: [], columns: { tags: tagsFacet } });
+    const counts = {
+      ...(countStatus ? { status: statusFacet, total } : {}),
+      ...(countLanguages ? { languages: languagesFacet } : {}),
+      ...(countTags ? { tags: tagsFacet } : {}),
+    };
+    if (split) {
+      if (countStatus) statements.push({ ctes: [byStatus], columns: { status: statusFacet, total } });
+      if (countLanguages) statements.push({ ctes: [], columns: { languages: languagesFacet } });
+      if (countTags) statements.push({ ctes: [], columns: { tags: tagsFacet } });
+    } else {
+      statements[0]!.ctes.push(byStatus);
+      Object.assign(statements[0]!.columns, counts);
+    }
     const empty: Result = { hits: null, terms: null, total: 0, languages: null, tags: null, status: null };
+    let shared = ctes;
+    let looked: Partial<Result> = {};
+    if (hasText && statements.length > 1) {
+      // The query words, their prefixes and corrections are looked up once, first; the statements
+      // that run side by side then take them as parameters.
+      const row = await sql<Record<string, string> & { terms: Terms[] }>`
+        with ${sql.join(ctes)}
+        select ${sql.join(tsqColumns.map((c) => sql`${sql.ref(c)}::text as ${sql.ref(c)}`))}, terms from tsq`
+        .execute(this.db)
+        .then((r) => r.rows[0])
+        .catch(notProvisioned(undefined));
+      if (!row) return { hits: [], total: 0, facets: { languages: [], tags: [], status: [] }, nextCursor: null };
+      shared = [lockOrder, sql`tsq as materialized (select ${sql.join(tsqColumns.map((c) => sql`${row[c] ?? null}::${sql.raw(c === 'phrase' ? 'text' : 'tsquery')} as ${sql.ref(c)}`))})`];
+      looked = { terms: row.terms };
+      statements[0]!.columns.terms = sql`null::json`;
+    }
     const parts = await Promise.all(
       statements.map(({ ctes: own, columns }) =>
         sql<Partial<Result>>`
-          with ${sql.join([...ctes, ...own])}
+          with ${sql.join([...shared, ...own])}
           select ${sql.join(Object.entries(columns).map(([name, value]) => sql`${value} as ${sql.ref(name)}`))}`
           .execute(this.db)
           .then((r) => r.rows[0]!)
           .catch(notProvisioned(empty)),
       ),
     );
-    const result = { rows: [Object.assign({ ...empty }, ...parts) as Result] };
+    const result = { rows: [Object.assign({ ...empty }, ...parts, looked) as Result] };
 
     const r = result.rows[0]!;
     const rows = r.hits ?? [];
