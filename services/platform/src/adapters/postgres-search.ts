@@ -284,21 +284,18 @@ export class PostgresSearch implements SearchPort {
         page: sql`m.score desc, m.id`,
         after: (k: unknown, id: string) => sql`(m.score < ${k}::float8 or (m.score = ${k}::float8 and m.id > ${id}::uuid))`,
         key: sql`m.score`,
-        column: sql`score`,
         keyOrder: sql`p.key desc, p.id`,
       },
       '-createdAt': {
         page: sql`m.created_at desc, m.id desc`,
         after: (k: unknown, id: string) => sql`(m.created_at, m.id) < (${k}::timestamptz, ${id}::uuid)`,
         key: sql`to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
-        column: sql`created_at`,
         keyOrder: sql`p.key collate "C" desc, p.id desc`,
       },
       name: {
         page: sql`m.sort_name, m.id`,
         after: (k: unknown, id: string) => sql`(m.sort_name, m.id) > (${k}::text collate "C", ${id}::uuid)`,
         key: sql`m.sort_name`,
-        column: sql`sort_name`,
         keyOrder: sql`p.key collate "C", p.id`,
       },
     }[sort];
