@@ -20,12 +20,14 @@ import {
 import { type HighlightTerm, highlightText } from './search-highlight.ts';
 
 const LIVE = 'search_pocs';
-/** The tables of one index: the searchable rows, the documents, the word list, the facet counts. */
-const SUFFIXES = ['', '_docs', '_words', '_facets'];
+/** The tables of one index: the searchable rows, the documents, the word list, the facet counts (and per language and tag). */
+const SUFFIXES = ['', '_docs', '_words', '_facets', '_pairs'];
 const REBUILD = /^search_pocs_r[a-z0-9]{1,20}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Corrections tried per query word. */
 const MAX_CORRECTIONS = 5;
+/** Words a prefix may stand for before it is looked up as a prefix. */
+const PREFIX_WORDS = 32;
 
 /**
  * Shared objects, created once per database: the extensions (in schema
@@ -73,6 +75,51 @@ export const searchMigrations: Record<string, Migration> = {
           return null;
         end $fn$;
       `.execute(db);
+    },
+  },
+  // Counts per (language, tag, status): the tags facet under one language (and a status) is a lookup.
+  '002_search_pairs': {
+    async up(db) {
+      await sql`
+        create function search.pairs_delta(pairs text, source text, sign text) returns text language sql immutable as $$
+          select format('insert into %s (language, tag, status, count)
+            select l, t, status, %s count(*) from %s, unnest(languages) l, unnest(tags) t
+            group by l, t, status order by l, t, status
+            on conflict (language, tag, status) do update set count = %s.count + excluded.count', pairs, sign, source, pairs) $$;
+        create or replace function search.track_pocs() returns trigger language plpgsql as $fn$
+        declare
+          facets text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME || '_facets');
+          pairs text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME || '_pairs');
+          words text := format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME || '_words');
+          delta text := 'insert into %s (facet, value, status, count)
+            select facet, value, status, %s count(*) from (
+              select ''language'' as facet, unnest(languages) as value, status from %s
+              union all select ''tag'', unnest(tags), status from %s
+              union all select ''status'', status, status from %s) x
+            group by facet, value, status order by facet, value, status
+            on conflict (facet, value, status) do update set count = %s.count + excluded.count';
+        begin
+          if TG_OP in ('UPDATE', 'DELETE') then
+            execute format(delta, facets, '-', 'old_rows', 'old_rows', 'old_rows', facets);
+            execute search.pairs_delta(pairs, 'old_rows', '-');
+          end if;
+          if TG_OP in ('INSERT', 'UPDATE') then
+            execute format(delta, facets, '', 'new_rows', 'new_rows', 'new_rows', facets);
+            execute search.pairs_delta(pairs, 'new_rows', '');
+            execute format('insert into %s (word) select distinct w from new_rows, unnest(tsvector_to_array(document)) w order by 1 on conflict do nothing', words);
+          end if;
+          return null;
+        end $fn$;
+      `.execute(db);
+      // Every search table already there (live or a rebuild's) gets its pair counts.
+      const tables = await sql<{ schema: string; name: string }>`
+        select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind = 'r' and c.relname ~ '^search_pocs(_r[a-z0-9]{1,20})?$'
+          and to_regclass(format('%I.%I', n.nspname, c.relname || '_facets')) is not null`.execute(db);
+      for (const { schema, name } of tables.rows) {
+        await createPairs(db, schema, name);
+        await fillPairs(db, schema, name);
+      }
     },
   },
 };
@@ -193,17 +240,17 @@ export class PostgresSearch implements SearchPort {
     const table = sql.id(schema, LIVE);
     const facetsTable = sql.id(schema, `${LIVE}_facets`);
 
-    // Filters that narrow every facet (text, tags, dates, author) make the base set; languages and
+    // Filters that narrow every facet (tags, dates, author; text) make the base set; languages and
     // status apply on top of it, each facet leaving its own out.
-    const common = [
-      qWords.length ? sql`d.document @@ tsq.q_all` : null,
-      nameWords.length ? sql`d.name_doc @@ tsq.q_name` : null,
+    const narrowing = [
       query.tags?.length ? sql`d.tags @> ${[...query.tags]}::text[]` : null,
       query.from ? sql`d.created_at >= ${query.from}::timestamptz` : null,
       query.to ? sql`d.created_at < ${query.to}::timestamptz` : null,
       query.createdBy ? sql`d.created_by = ${query.createdBy}` : null,
     ].filter((x) => x !== null);
-    const languages = query.languages?.length ? [...query.languages] : null;
+    const text = [qWords.length ? sql`d.document @@ tsq.q_all` : null, nameWords.length ? sql`d.name_doc @@ tsq.q_name` : null].filter((x) => x !== null);
+    const common = [...text, ...narrowing];
+    const languages = query.languages?.length ? [...new Set(query.languages)] : null;
     const lang = languages ? sql`m.languages && ${languages}::text[]` : null;
     const status = query.status ? sql`m.status = ${query.status}` : null;
     const and = (parts: (RawBuilder<unknown> | null)[]) => {
@@ -212,73 +259,113 @@ export class PostgresSearch implements SearchPort {
     };
 
     // Relevance per word: the best field it matched in (name 1, tags 0.4, description 0.1), halved
-    // for a prefix or a typo; plus 4 when the whole name is the query.
+    // for a prefix or a typo; plus 4 when the whole name is the query. float8 throughout: no numeric.
+    const tsqRef = (i: number) => [sql.ref(`tsq.e${i + 1}`), sql.ref(`tsq.a${i + 1}`)] as const;
+    const nameScore = (i: number) => {
+      const [e, a] = tsqRef(i);
+      return sql`case when d.name_doc @@ ${e} then 1::float8 when d.name_doc @@ ${a} then 0.5::float8 else 0::float8 end`;
+    };
+    const bonus = sql`case when d.name_key = tsq.phrase then 4::float8 else 0::float8 end`;
     const score = hasText
       ? sql`(${sql.join(
           words.map(([, scope], i) => {
-            const [e, a] = [sql.ref(`tsq.e${i + 1}`), sql.ref(`tsq.a${i + 1}`)];
-            const name = sql`case when d.name_doc @@ ${e} then 1.0 when d.name_doc @@ ${a} then 0.5 else 0 end`;
+            const [e, a] = tsqRef(i);
             return scope === 'name'
-              ? name
-              : sql`greatest(${name},
-                  case when d.tags_doc @@ ${e} then 0.4 when d.tags_doc @@ ${a} then 0.2 else 0 end,
-                  case when d.document @@ ${e} then 0.1 else 0.05 end)`;
+              ? nameScore(i)
+              : sql`greatest(${nameScore(i)},
+                  case when d.tags_doc @@ ${e} then 0.4::float8 when d.tags_doc @@ ${a} then 0.2::float8 else 0::float8 end,
+                  case when d.document @@ ${e} then 0.1::float8 else 0.05::float8 end)`;
           }),
           sql` + `,
-        )} + case when d.name_key = tsq.phrase then 4 else 0 end)::float8`
+        )}) + ${bonus}`
       : sql`0::float8`;
     const order = {
       relevance: {
         page: sql`m.score desc, m.id`,
         after: (k: unknown, id: string) => sql`(m.score < ${k}::float8 or (m.score = ${k}::float8 and m.id > ${id}::uuid))`,
         key: sql`m.score`,
+        keyOrder: sql`p.key desc, p.id`,
       },
       '-createdAt': {
         page: sql`m.created_at desc, m.id desc`,
         after: (k: unknown, id: string) => sql`(m.created_at, m.id) < (${k}::timestamptz, ${id}::uuid)`,
         key: sql`to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+        keyOrder: sql`p.key collate "C" desc, p.id desc`,
       },
       name: {
         page: sql`m.sort_name, m.id`,
         after: (k: unknown, id: string) => sql`(m.sort_name, m.id) > (${k}::text collate "C", ${id}::uuid)`,
         key: sql`m.sort_name`,
+        keyOrder: sql`p.key collate "C", p.id`,
       },
     }[sort];
+    const after = cursor ? order.after(cursor.key, cursor.id) : null;
 
-    // With text or narrowing filters the base set is computed once and every count reads it;
-    // without, counts come from the trigger-kept table or straight from the indexes.
+    // One word in any field, by relevance (what users type most): every POC whose name has the word
+    // outranks every other (a name match scores at least 0.5, tags and description at most 0.4), so
+    // when the names alone fill the page, the page comes from the (small) name index and only the
+    // counts read the whole match. Otherwise every match is scored.
+    // (Narrowing filters make the match small: scoring it all is cheaper than a second look.)
+    const byName = hasText && sort === 'relevance' && words.length === 1 && words[0]![1] === 'all' && narrowing.length === 0;
+
+    // The counts read the whole match (with text or narrowing filters) or come from the trigger-kept
+    // table and the indexes (without). A match only text narrows may be a large part of the tenant:
+    // then each count that reads it is a statement of its own, and the statements run side by side on
+    // separate connections (the slowest one sets the latency). A match narrowing filters (tags,
+    // dates, author) keep small is read once into a base set that the page and every count read.
     const useBase = common.length > 0;
-    const from = useBase ? sql`base m` : sql`${table} m`;
+    const split = narrowing.length === 0;
+    const fromTsq = hasText ? sql`, tsq` : sql``;
+    const tsqColumns = [...words.flatMap((_, i) => [`e${i + 1}`, `a${i + 1}`]), 'q_all', 'q_name', 'phrase'];
+    const matched = !useBase
+      ? sql`${table} m`
+      : split
+        ? sql`(select d.languages, d.tags, d.status from ${table} d ${fromTsq} ${and(common)}) m`
+        : sql`base m`;
     const facetJson = (inner: RawBuilder<unknown>) =>
       sql`(select coalesce(json_agg(json_build_object('value', f.value, 'count', f.count) order by f.count desc, f.value collate "C"), '[]') from (${inner}) f)`;
     // Trigger-kept counts per (facet, value, status) answer whatever needs no other filter than
-    // a status and at most one language; the rest is counted on the (base) set.
+    // a status and at most one language; the rest is counted on the match.
     const stored = (facet: string, where: RawBuilder<unknown>[] = []) =>
       facetJson(sql`select value, sum(count)::int as count from ${facetsTable} ${and([sql`facet = ${facet}`, ...where])}
         group by value having sum(count) > 0 order by sum(count) desc, value collate "C" limit ${FACET_SIZE}`);
     const counted = (column: RawBuilder<unknown>, filters: (RawBuilder<unknown> | null)[]) =>
-      facetJson(sql`select value, count(*)::int as count from (select ${column} as value from ${from} ${and(filters)}) v
+      facetJson(sql`select value, count(*)::int as count from (select ${column} as value from ${matched} ${and(filters)}) v
         group by value order by count(*) desc, value collate "C" limit ${FACET_SIZE}`);
     const oneLanguage = languages?.length === 1 ? languages[0]! : null;
     const statusIs = query.status ? [sql`status = ${query.status}`] : [];
-    const languagesFacet = !useBase ? stored('language', statusIs) : counted(sql`unnest(m.languages)`, [status]);
-    const statusFacet = useBase || (lang && !oneLanguage)
-      ? counted(sql`m.status`, [lang])
+    const countLanguages = useBase;
+    const countTags = useBase || (lang !== null && !oneLanguage);
+    // The status facet (every filter but the status) and the total (every filter) read the same
+    // rows: when they are counted, one pass gives both.
+    const countStatus = useBase || (lang !== null && !oneLanguage);
+    const languagesFacet = countLanguages ? counted(sql`unnest(m.languages)`, [status]) : stored('language', statusIs);
+    const tagsFacet = countTags
+      ? counted(sql`unnest(m.tags)`, [lang, status])
+      : oneLanguage
+        ? facetJson(sql`select tag as value, sum(count)::int as count from ${sql.id(schema, `${LIVE}_pairs`)} ${and([sql`language = ${oneLanguage}`, ...statusIs])}
+            group by tag having sum(count) > 0 order by sum(count) desc, tag collate "C" limit ${FACET_SIZE}`)
+        : stored('tag', statusIs);
+    const statusFacet = countStatus
+      ? facetJson(sql`select value, facet as count from by_status where facet > 0 order by facet desc, value collate "C" limit ${FACET_SIZE}`)
       : oneLanguage
         ? facetJson(sql`select status as value, sum(count)::int as count from ${facetsTable} where facet = 'language' and value = ${oneLanguage}
             group by status having sum(count) > 0 order by sum(count) desc, status collate "C"`)
         : stored('status');
-    const tagsFacet = !useBase && !lang ? stored('tag', statusIs) : counted(sql`unnest(m.tags)`, [lang, status]);
-    const total =
-      !useBase && !lang
+    const total = countStatus
+      ? sql`(select coalesce(sum(hits), 0) from by_status)`
+      : !lang
         ? sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'status'`, ...statusIs])})`
-        : !useBase && oneLanguage
-          ? sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'language'`, sql`value = ${oneLanguage}`, ...statusIs])})`
-          : sql`(select count(*) from ${from} ${and([lang, status])})`;
+        : sql`(select coalesce(sum(count), 0) from ${facetsTable} ${and([sql`facet = 'language'`, sql`value = ${oneLanguage}`, ...statusIs])})`;
+    const byStatus = sql`by_status as materialized (
+          select m.status as value, count(*)::int as facet, count(*) filter (where ${status ?? sql`true`})::int as hits
+          from ${matched} ${and([lang])} group by m.status
+        )`;
 
     // Lock order: every statement touches the main table first, as swapIndex does, so a swap and a
     // search cannot each hold a table the other waits for (the word list would come first otherwise).
-    const ctes: RawBuilder<unknown>[] = [sql`lock_order as (select from ${table} limit 0)`];
+    const lockOrder = sql`lock_order as (select from ${table} limit 0)`;
+    const ctes: RawBuilder<unknown>[] = [lockOrder];
     if (hasText) {
       ctes.push(sql`words as materialized (
           select u.i, u.scope, search.fold(u.raw) as w, u.edits
@@ -294,12 +381,20 @@ export class PostgresSearch implements SearchPort {
                 and char_length(l.word) between char_length(words.w) - words.edits and char_length(words.w) + words.edits
                 and (l.word operator(extensions.%) words.w
                      or (l.word >= left(words.w, 1) and l.word < left(words.w, 1) || chr(1114111)))
-            ) c where c.d <= words.edits order by c.d, c.word limit ${MAX_CORRECTIONS}) as corrections
+            ) c where c.d <= words.edits order by c.d, c.word limit ${MAX_CORRECTIONS}) as corrections,
+          array(
+            select l.word from ${sql.id(schema, `${LIVE}_words`)} l
+            where char_length(words.w) >= 2 and l.word > words.w and l.word < words.w || chr(1114111)
+            order by l.word limit ${PREFIX_WORDS + 1}) as longer
           from words
         )`);
+      // A prefix names the words it stands for when they are few (the index then looks up each word,
+      // about twice as fast as a prefix scan); else it stays a prefix.
       ctes.push(sql`parts as (
           select i, scope, w, corrections, search.lexeme(w) as lit,
-            array_to_string(array[search.lexeme(w) || case when char_length(w) >= 2 then ':*' else '' end]
+            array_to_string(
+              case when cardinality(longer) > ${PREFIX_WORDS} then array[search.lexeme(w) || ':*']
+                else array[search.lexeme(w)] || array(select search.lexeme(c) from unnest(longer) c) end
               || array(select search.lexeme(c) from unnest(corrections) c), ' | ') as alternatives
           from alts
         )`);
@@ -314,40 +409,92 @@ export class PostgresSearch implements SearchPort {
           from parts
         )`);
     }
-    if (useBase) {
-      ctes.push(sql`base as materialized (
-          select d.id, d.languages, d.tags, d.status, d.created_at, d.sort_name, ${score} as score
-          from ${table} d ${hasText ? sql`, tsq` : sql``} ${and(common.map((c) => c))}
+    // The page: the limit (+1, to know whether there is a next page) best rows of a source, then their documents.
+    const page = (source: RawBuilder<unknown>) => sql`(
+        select m.id, m.score, ${order.key} as key from ${source} ${and([lang, status, after])}
+        order by ${order.page} limit ${query.limit + 1})`;
+    const scored = sql`(select d.id, d.languages, d.status, d.created_at, d.sort_name, ${score} as score from ${table} d ${fromTsq} ${and(common)}) m`;
+    const hitsOf = (rows: RawBuilder<unknown>) => sql`(select json_agg(json_build_object('id', p.id, 'source', s.source, 'score', p.score, 'key', p.key) order by ${order.keyOrder})
+          from ${rows} p join ${sql.id(schema, `${LIVE}_docs`)} s on s.id = p.id)`;
+    const hitCtes: RawBuilder<unknown>[] = [];
+    let hits: RawBuilder<unknown>;
+    if (byName) {
+      const [, a] = tsqRef(0);
+      hitCtes.push(sql`by_name as materialized ${page(sql`(select d.id, d.languages, d.status, ${nameScore(0)} + ${bonus} as score
+          from ${table} d, tsq ${and([sql`d.name_doc @@ ${a}`, ...narrowing])}) m`)}`);
+      // Evaluated only when needed (a subquery in a CASE branch runs on demand).
+      hits = sql`case when (select count(*) from by_name) > ${query.limit} then ${hitsOf(sql`by_name`)} else ${hitsOf(page(scored))} end`;
+    } else {
+      hits = hitsOf(page(!useBase ? sql`(select d.id, d.languages, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m` : split ? scored : sql`base m`));
+    }
+    if (useBase && !split) {
+      hitCtes.push(sql`base as materialized (
+          select d.id, d.languages, d.tags, d.status, d.created_at, d.sort_name, ${score} as score from ${table} d ${fromTsq} ${and(common)}
         )`);
     }
-    const pageSource = useBase
-      ? sql`base m`
-      : sql`(select d.id, d.languages, d.tags, d.status, d.created_at, d.sort_name, 0::float8 as score from ${table} d) m`;
 
-    const result = await sql<Result>`
-      with ${sql.join(ctes)}
-      select
-        (select json_agg(json_build_object('id', p.id, 'source', s.source, 'score', p.score, 'key', p.key) order by p.n)
-          from (
-            select m.id, m.score, ${order.key} as key, row_number() over (order by ${order.page}) as n
-            from ${pageSource} ${and([lang, status, cursor ? order.after(cursor.key, cursor.id) : null])}
-            order by ${order.page} limit ${query.limit + 1}
-          ) p join ${sql.id(schema, `${LIVE}_docs`)} s on s.id = p.id) as hits,
-        ${hasText ? sql`(select terms from tsq)` : sql`null::json`} as terms,
-        ${total} as total,
-        ${languagesFacet} as languages,
-        ${tagsFacet} as tags,
-        ${statusFacet} as status`
-      .execute(this.db)
-      .catch(notProvisioned({ rows: [{ hits: null, terms: null, total: 0, languages: null, tags: null, status: null }] }));
+    // The page, the terms and every looked-up count in one statement; each counted part in its own.
+    const statements: { ctes: RawBuilder<unknown>[]; columns: Partial<Record<keyof Result, RawBuilder<unknown>>> }[] = [
+      {
+        ctes: hitCtes,
+        columns: {
+          hits,
+          terms: hasText ? sql`(select terms from tsq)` : sql`null::json`,
+          ...(countLanguages ? {} : { languages: languagesFacet }),
+          ...(countTags ? {} : { tags: tagsFacet }),
+          ...(countStatus ? {} : { status: statusFacet, total }),
+        },
+      },
+    ];
+    const counts = {
+      ...(countStatus ? { status: statusFacet, total } : {}),
+      ...(countLanguages ? { languages: languagesFacet } : {}),
+      ...(countTags ? { tags: tagsFacet } : {}),
+    };
+    if (split) {
+      if (countStatus) statements.push({ ctes: [byStatus], columns: { status: statusFacet, total } });
+      if (countLanguages) statements.push({ ctes: [], columns: { languages: languagesFacet } });
+      if (countTags) statements.push({ ctes: [], columns: { tags: tagsFacet } });
+    } else {
+      statements[0]!.ctes.push(byStatus);
+      Object.assign(statements[0]!.columns, counts);
+    }
+    const empty: Result = { hits: null, terms: null, total: 0, languages: null, tags: null, status: null };
+    let shared = ctes;
+    let looked: Partial<Result> = {};
+    if (hasText && statements.length > 1) {
+      // The query words, their prefixes and corrections are looked up once, first; the statements
+      // that run side by side then take them as parameters.
+      const row = await sql<Record<string, string> & { terms: Terms[] }>`
+        with ${sql.join(ctes)}
+        select ${sql.join(tsqColumns.map((c) => sql`${sql.ref(c)}::text as ${sql.ref(c)}`))}, terms from tsq`
+        .execute(this.db)
+        .then((r) => r.rows[0])
+        .catch(notProvisioned(undefined));
+      if (!row) return { hits: [], total: 0, facets: { languages: [], tags: [], status: [] }, nextCursor: null };
+      shared = [lockOrder, sql`tsq as materialized (select ${sql.join(tsqColumns.map((c) => sql`${row[c] ?? null}::${sql.raw(c === 'phrase' ? 'text' : 'tsquery')} as ${sql.ref(c)}`))})`];
+      looked = { terms: row.terms };
+      statements[0]!.columns.terms = sql`null::json`;
+    }
+    const parts = await Promise.all(
+      statements.map(({ ctes: own, columns }) =>
+        sql<Partial<Result>>`
+          with ${sql.join([...shared, ...own])}
+          select ${sql.join(Object.entries(columns).map(([name, value]) => sql`${value} as ${sql.ref(name)}`))}`
+          .execute(this.db)
+          .then((r) => r.rows[0]!)
+          .catch(notProvisioned(empty)),
+      ),
+    );
+    const result = { rows: [Object.assign({ ...empty }, ...parts, looked) as Result] };
 
     const r = result.rows[0]!;
     const rows = r.hits ?? [];
-    const page = rows.slice(0, query.limit);
+    const pageRows = rows.slice(0, query.limit);
     const terms = r.terms ?? [];
-    const last = page[page.length - 1];
+    const last = pageRows[pageRows.length - 1];
     return {
-      hits: page.map((row) => toHit(row, terms)),
+      hits: pageRows.map((row) => toHit(row, terms)),
       total: Number(r.total ?? 0),
       facets: { languages: r.languages ?? [], tags: r.tags ?? [], status: r.status ?? [] },
       nextCursor: rows.length > query.limit && last ? encodeSearchCursor(sort, last.key, last.id) : null,
@@ -421,6 +568,7 @@ export class PostgresSearch implements SearchPort {
           union all select 'tag', unnest(tags), status from ${sql.id(schema, table)}
           union all select 'status', status, status from ${sql.id(schema, table)}) x
         group by facet, value, status`.execute(trx);
+      await fillPairs(trx, schema, table);
       // From here on the triggers keep counts and words as later writes arrive. (No write runs
       // during the prepare: the rebuild drives both.)
       await seal(trx, schema, table, true);
@@ -494,8 +642,19 @@ async function createTables(db: Kysely<unknown>, schema: string, table: string):
   await sql`create table ${sql.id(schema, `${table}_docs`)} (id uuid primary key, source jsonb not null)`.execute(db);
   await sql`create table ${sql.id(schema, `${table}_words`)} (word text collate "C" primary key)`.execute(db);
   // Counts per facet value and status: unfiltered facets, and those under a status or a single language, are lookups.
+  await createPairs(db, schema, table);
   await sql`create table ${sql.id(schema, `${table}_facets`)} (
       facet text not null, value text not null, status text not null, count integer not null, primary key (facet, value, status))`.execute(db);
+}
+
+async function createPairs(db: Kysely<unknown>, schema: string, table: string): Promise<void> {
+  await sql`create table if not exists ${sql.id(schema, `${table}_pairs`)} (
+      language text not null, tag text not null, status text not null, count integer not null, primary key (language, tag, status))`.execute(db);
+}
+
+async function fillPairs(db: Kysely<unknown>, schema: string, table: string): Promise<void> {
+  await sql`insert into ${sql.id(schema, `${table}_pairs`)} (language, tag, status, count)
+    select l, t, status, count(*) from ${sql.id(schema, table)}, unnest(languages) l, unnest(tags) t group by l, t, status`.execute(db);
 }
 
 /** Indexes and the counting trigger: what makes a loaded table searchable and self-maintaining. */

@@ -83,6 +83,28 @@ export function testSearchPort(name: string, factory: () => Promise<SearchFixtur
         expect(names(page)).toEqual(['Event Store', 'Event store benchmarks']);
       });
 
+      it('small pages walk names, then tags, then descriptions, in the order of one big page', async () => {
+        const id = await tenant([
+          ...['Helm charts', 'Helm secrets', 'Helmet kit'].map((name) => searchDoc({ name })),
+          ...['Chart museum', 'Release train'].map((name) => searchDoc({ name, tags: ['helm'] })),
+          ...['Ops notes', 'Cluster map'].map((name) => searchDoc({ name, description: 'Installed with helm.' })),
+        ]);
+        for (const q of ['helm', 'hel']) {
+          const all = (await search.search(id, { q, limit: 20 })).hits.map((h) => h.document.name);
+          expect(all.slice(0, 3).sort(), q).toEqual(['Helm charts', 'Helm secrets', 'Helmet kit']);
+          expect(all.slice(3, 5).sort(), q).toEqual(['Chart museum', 'Release train']);
+          const walked: string[] = [];
+          let cursor: string | null = null;
+          for (let i = 0; i < 10; i++) {
+            const page: SearchPage = await search.search(id, { q, limit: 2, cursor });
+            walked.push(...names(page));
+            cursor = page.nextCursor;
+            if (!cursor) break;
+          }
+          expect(walked, q).toEqual(all);
+        }
+      });
+
       it('a prefix finds the word (kub → kubernetes)', async () => {
         const page = await search.search(t, { q: 'kub', limit: 10 });
         expect(new Set(names(page))).toEqual(new Set(['Kubernetes operator', 'Deploy scripts', 'Billing service']));
@@ -239,6 +261,8 @@ export function testSearchPort(name: string, factory: () => Promise<SearchFixtur
         expect(page.total).toBe(1);
         expect(page.facets.languages).toEqual([{ value: 'rust', count: 1 }]);
         expect(page.facets.tags).toEqual([{ value: 'y', count: 1 }]);
+        expect((await search.search(id, { languages: ['rust'], status: 'idea', limit: 10 })).facets.tags).toEqual([{ value: 'y', count: 1 }]);
+        expect((await search.search(id, { languages: ['go'], limit: 10 })).facets.tags).toEqual([]);
       });
     });
 
