@@ -7,7 +7,7 @@ import type { Extension, RoomHandle } from '../sync/types.ts';
 
 /**
  * Durable documents: a room loads from snapshot + tail; every local update is
- * appended before it is broadcast; the room's lease holder (one process)
+ * appended (group commit) before the author's echo and other processes get it; the room's lease holder (one process)
  * compacts periodically and when its room empties, and records
  * `dojo.snapshot_saved`.
  */
@@ -44,9 +44,10 @@ export function persistenceExtension(deps: {
       timer.unref();
       timers.set(room.dojoId, timer);
     },
-    async onStoreUpdate(room, update) {
-      await deps.documents.append(room, update);
+    onStoreUpdate(room, update) {
+      // Marked before the commit: a compaction that runs first only leaves this row to the next one.
       dirty.add(room.dojoId);
+      return deps.documents.append(room, update);
     },
     async onUnload(room) {
       clearInterval(timers.get(room.dojoId));
