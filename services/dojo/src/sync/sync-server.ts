@@ -109,7 +109,7 @@ class Room implements RoomHandle {
   private readonly unstored: Unstored[] = [];
   private readonly drained = new Set<() => void>();
   /** The update being applied from the wire (a client's or another process'), relayed as it came. */
-  private incoming: { update: Uint8Array; origin: unknown } | null = null;
+  private incoming: { update: Uint8Array; origin: unknown; seen: boolean; changed: Y.Transaction | null } | null = null;
   broken = false;
   /** The session map as the server (or the store) last wrote it. */
   serverSession: Record<string, unknown> = {};
@@ -152,11 +152,19 @@ class Room implements RoomHandle {
 
   /** Apply an update from the wire; when it changes the document, that same update is stored and relayed. */
   applyIncoming(update: Uint8Array, origin: Connection | typeof ORIGIN.REMOTE): void {
-    this.incoming = { update, origin };
+    const incoming: NonNullable<Room['incoming']> = { update, origin, seen: false, changed: null };
+    this.incoming = incoming;
+    let complete = false;
     try {
       Y.applyUpdate(this.doc, update, origin);
+      complete = true;
     } finally {
       this.incoming = null;
+      if (incoming.changed) {
+        // A frame that fails halfway (malformed after a valid part) is never relayed as it came: what it
+        // did change is encoded by Yjs, well formed, like the server's own transactions.
+        this.onDocUpdate(complete ? update : Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(incoming.changed.beforeState)), origin);
+      }
     }
   }
 
@@ -176,12 +184,12 @@ class Room implements RoomHandle {
     const origin = transaction.origin;
     if (origin === ORIGIN.LOAD) return;
     const incoming = this.incoming;
-    if (incoming && incoming.origin === origin) {
-      this.incoming = null;
+    if (incoming && !incoming.seen && incoming.origin === origin) {
+      incoming.seen = true;
       // An update whose dependencies are missing waits in the store's pending part without changing the
       // document yet: it is relayed (and stored) now all the same, so that what completes it later is enough.
       const pending = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
-      if (changedDocument(transaction) || pending) this.onDocUpdate(incoming.update, origin);
+      if (changedDocument(transaction) || pending) incoming.changed = transaction;
       return;
     }
     // The server's own transactions (the session map): encoded from the state before them.

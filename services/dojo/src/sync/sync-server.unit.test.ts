@@ -137,4 +137,26 @@ describe('SyncServer: acknowledgement and relay', () => {
     for (const h of [ana, bo, late]) h.handle.closed();
     await server.close();
   });
+
+  it('given a frame that breaks off after a valid part, then its sender is closed (4400) and only what Yjs integrated is relayed and stored, well formed', async () => {
+    const store = manualStore();
+    const { server, join } = await room(store.extension);
+    const ana = await join();
+    const bo = await join();
+    const update = edit(new Y.Doc(), 'half');
+    // The structs are read and integrated before the delete set, whose byte is cut off.
+    ana.handle.receive(updateMessage(update.subarray(0, update.byteLength - 1)));
+    expect(ana.closed).toEqual([DOJO_CLOSE.BAD_MESSAGE]);
+    expect(store.calls).toHaveLength(1);
+    const stored = new Y.Doc();
+    Y.applyUpdate(stored, store.calls[0]!.update);
+    expect(stored.getText('code').toString()).toBe('half');
+    expect(bo.frames).toHaveLength(1);
+    const relayed = decoding.createDecoder(bo.frames[0]!);
+    expect([decoding.readVarUint(relayed), decoding.readVarUint(relayed)]).toEqual([MESSAGE_TYPE.SYNC, SYNC_MESSAGE.UPDATE]);
+    expect(Buffer.from(decoding.readVarUint8Array(relayed))).toEqual(Buffer.from(store.calls[0]!.update));
+    store.calls[0]!.commit();
+    for (const h of [ana, bo]) h.handle.closed();
+    await server.close();
+  });
 });
