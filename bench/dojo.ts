@@ -117,9 +117,10 @@ type Factory = (room: string, i: number) => Promise<BenchClient>;
 async function measure(name: string, pid: number, factory: Factory, rooms: string[], pgPids?: () => Promise<number[]>) {
   const clients: BenchClient[] = [];
   for (let i = 0; i < clientCount; i++) clients.push(await factory(rooms[i % rooms.length]!, i));
-  const deadline = Date.now() + 60_000;
+  // A join storm on a busy 2-core machine: every client authenticates and joins (database round trips).
+  const deadline = Date.now() + 180_000;
   while (!clients.every((c) => c.synced())) {
-    if (Date.now() > deadline) throw new Error(`${name}: clients did not sync`);
+    if (Date.now() > deadline) throw new Error(`${name}: ${clients.filter((c) => !c.synced()).length} of ${clients.length} clients did not sync within 180 s`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const latencies: number[] = [];
