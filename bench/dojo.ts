@@ -5,15 +5,18 @@
  * has it) p50/p99, and each server's CPU and RSS. Then 2,000 idle connections
  * on one dojo process and its RSS.
  *
- *   pnpm bench:dojo     (DATABASE_URL, else the local PostgreSQL on :5432; BENCH_SECONDS, BENCH_CLIENTS, BENCH_ROOMS, BENCH_IDLE)
+ *   pnpm bench:dojo     (DATABASE_URL, else the local PostgreSQL on :5432; BENCH_ROUNDS, BENCH_SECONDS, BENCH_CLIENTS, BENCH_ROOMS, BENCH_IDLE, BENCH_ONLY)
  *
  * Each server runs alone in its own process, one after the other (2 cores),
- * in rounds. Ours appends every update to PostgreSQL (the room's other
+ * in interleaved rounds (A B C, B C A, C A B, ...), each round on fresh
+ * documents; the report gives every round and, per server, the median of its
+ * rounds, so a noisy moment of the shared machine hits every server alike. Ours appends every update to PostgreSQL (the room's other
  * clients get it at once, the author's echo and other processes once it is
  * committed); the references keep documents in memory only. Our PostgreSQL
  * backends' CPU is shown apart.
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -35,7 +38,15 @@ const clientCount = Number(process.env.BENCH_CLIENTS ?? 200);
 const roomCount = Number(process.env.BENCH_ROOMS ?? 50);
 const idleCount = Number(process.env.BENCH_IDLE ?? 2000);
 const editEveryMs = 200;
-const ports = { ours: 19101, yws: 19102, hocus: 19103 };
+// Free ports picked now: other benches on this machine use fixed ones.
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+const ports = { ours: await freePort(), yws: await freePort(), hocus: await freePort() };
 const only = (process.env.BENCH_ONLY ?? 'ours,yws,hocus,idle').split(',');
 const now = () => performance.timeOrigin + performance.now();
 const TICK = 100; // clock ticks per second of /proc/<pid>/stat
@@ -82,13 +93,14 @@ function startOurs(): ChildProcess {
     JWKS_URL: jwksUrl,
     RATE_LIMIT_PER_MINUTE: '100000000',
     DOJO_MESSAGES_PER_SECOND: '100',
-  });
+    // BENCH_OURS_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/dojo-prof' profiles our server under the load
+  }, process.env.BENCH_OURS_NODE_ARGS?.split(' ').filter(Boolean));
 }
 
-async function createRooms(): Promise<string[]> {
+async function createRooms(count = roomCount): Promise<string[]> {
   const token = await issuer.token({ tenantId, roles: ['member'] });
   const ids: string[] = [];
-  for (let i = 0; i < roomCount; i++) {
+  for (let i = 0; i < count; i++) {
     const res = await fetch(`http://127.0.0.1:${ports.ours}/v1/dojos`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -105,13 +117,15 @@ type Factory = (room: string, i: number) => Promise<BenchClient>;
 async function measure(name: string, pid: number, factory: Factory, rooms: string[], pgPids?: () => Promise<number[]>) {
   const clients: BenchClient[] = [];
   for (let i = 0; i < clientCount; i++) clients.push(await factory(rooms[i % rooms.length]!, i));
-  const deadline = Date.now() + 60_000;
+  // A join storm on a busy 2-core machine: every client authenticates and joins (database round trips).
+  const deadline = Date.now() + 180_000;
   while (!clients.every((c) => c.synced())) {
-    if (Date.now() > deadline) throw new Error(`${name}: clients did not sync`);
+    if (Date.now() > deadline) throw new Error(`${name}: ${clients.filter((c) => !c.synced()).length} of ${clients.length} clients did not sync within 180 s`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const latencies: number[] = [];
   let recording = false;
+  let edits = 0;
   const timers: NodeJS.Timeout[] = [];
   clients.forEach((c, i) => {
     const stamps = c.doc.getMap<number>('bench');
@@ -124,6 +138,7 @@ async function measure(name: string, pid: number, factory: Factory, rooms: strin
     const start = setTimeout(() => {
       timers.push(
         setInterval(() => {
+          if (recording) edits++;
           c.doc.transact(() => {
             text.insert(Math.floor(Math.random() * (text.length + 1)), `e${i % 10};`);
             stamps.set(String(i), now());
@@ -139,10 +154,16 @@ async function measure(name: string, pid: number, factory: Factory, rooms: strin
   const pgTicksBefore = new Map(pgBefore.map((p) => [p, cpuTicks(p)]));
   const ticks0 = cpuTicks(pid);
   const self0 = process.cpuUsage();
+  // The load client's own event-loop delay: when it nears the latencies, the round measured the machine, not the server.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const t0 = Date.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const elapsed = (Date.now() - t0) / 1000;
-  const cpu = ((cpuTicks(pid) - ticks0) / TICK / elapsed) * 100;
+  lag.disable();
+  const cpuSeconds = (cpuTicks(pid) - ticks0) / TICK;
+  const cpu = (cpuSeconds / elapsed) * 100;
+  const editsSent = edits;
   const selfCpu = process.cpuUsage(self0);
   const benchCpu = ((selfCpu.user + selfCpu.system) / 1e6 / elapsed) * 100;
   let pgCpu: number | null = null;
@@ -164,6 +185,10 @@ async function measure(name: string, pid: number, factory: Factory, rooms: strin
     max: latencies.at(-1) ?? NaN,
     samples: latencies.length,
     cpu,
+    editsPerSecond: editsSent / elapsed,
+    clientLagP99: lag.percentile(99) / 1e6,
+    // Server CPU time per 1,000 edits received: barely moved by the machine's other load, unlike latency.
+    cpuMsPerKiloEdit: (cpuSeconds * 1000 * 1000) / Math.max(1, editsSent),
     benchCpu,
     pgCpu,
     rss: mem.rss,
@@ -177,71 +202,106 @@ const wsClient = (url: string, room: string, params: Record<string, string>): Be
   return { doc, synced: () => provider.synced, destroy: () => { provider.destroy(); doc.destroy(); } };
 };
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
-const results: Awaited<ReturnType<typeof measure>>[] = [];
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+type Result = Awaited<ReturnType<typeof measure>> & { round: number; position: number; load: number };
+const results: Result[] = [];
 const children: ChildProcess[] = [];
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 try {
   // Rooms and tokens for our server (the references take any room name: the same ids).
   const setup = startOurs();
   children.push(setup);
-  await waitUntilOk(`http://127.0.0.1:${ports.ours}/health/ready`);
-  const rooms = await createRooms();
+  await waitUntilOk(`http://127.0.0.1:${ports.ours}/health/ready`, 120_000);
+  // Fresh documents in every round (the references start empty each time too).
+  const allRooms = await createRooms(roomCount * rounds);
+  const roomsOf = (round: number) => allRooms.slice(round * roomCount, (round + 1) * roomCount);
+  const rooms = roomsOf(0);
   const tokens = await Promise.all(Array.from({ length: Math.max(clientCount, idleCount) }, () => issuer.token({ tenantId, roles: ['member'], expiresIn: '1h' })));
   setup.kill('SIGTERM');
   await new Promise((r) => setup.once('exit', r));
   const pgPids = async () =>
     (await admin.query<{ pid: number }>(`select pid from pg_stat_activity where datname = $1 and application_name = 'dojo'`, [dbName])).rows.map((r) => r.pid);
 
-  // Rounds take the servers in turn, so a noisy moment of a shared machine does not land on one server only.
+  interface Contender {
+    key: string;
+    name: string;
+    start(): ChildProcess;
+    ready: string;
+    factory(round: number): Factory;
+    pgPids?: () => Promise<number[]>;
+  }
+  const contenders: Contender[] = [
+    {
+      key: 'ours',
+      name: 'dojo (ours: every update appended to PostgreSQL)',
+      start: startOurs,
+      ready: `http://127.0.0.1:${ports.ours}/health/ready`,
+      factory: () => async (room: string, i: number) => wsClient(`ws://127.0.0.1:${ports.ours}/v1/dojos`, `${room}/sync`, { token: tokens[i]! }),
+      pgPids,
+    },
+    {
+      key: 'yws',
+      name: '@y/websocket-server 0.1.1 (in memory)',
+      start: () => startProcess('bench/fixtures/y-websocket-server.ts', { PORT: String(ports.yws) }),
+      ready: `http://127.0.0.1:${ports.yws}/`,
+      factory: (round: number) => async (room: string) => wsClient(`ws://127.0.0.1:${ports.yws}`, `r${round}-${room}`, {}),
+    },
+    {
+      key: 'hocus',
+      name: '@hocuspocus/server 4 (in memory)',
+      start: () => startProcess('bench/fixtures/hocuspocus.ts', { PORT: String(ports.hocus) }),
+      ready: `http://127.0.0.1:${ports.hocus}/`,
+      factory: (round: number) => async (room: string) => {
+        const doc = new Y.Doc();
+        const provider = new HocuspocusProvider({ url: `ws://127.0.0.1:${ports.hocus}`, name: `r${round}-${room}`, document: doc, WebSocketPolyfill: WebSocket } as ConstructorParameters<typeof HocuspocusProvider>[0]);
+        return { doc, synced: () => provider.isSynced, destroy: () => { provider.destroy(); doc.destroy(); } };
+      },
+    },
+  ].filter((c) => only.includes(c.key));
+
+  // Interleaved rounds (A B C, B C A, C A B, ...): each server takes each position in turn, so a noisy
+  // moment of the shared machine, or a drift of its load over the run, does not land on one server only.
   for (let round = 0; round < rounds; round++) {
-    if (only.includes('ours')) {
-      const ours = startOurs();
-      children.push(ours);
-      await waitUntilOk(`http://127.0.0.1:${ports.ours}/health/ready`);
-      results.push(await measure('dojo (ours: every update appended to PostgreSQL)', ours.pid!, async (room, i) => wsClient(`ws://127.0.0.1:${ports.ours}/v1/dojos`, `${room}/sync`, { token: tokens[i]! }), rooms, pgPids));
-      ours.kill('SIGTERM');
-      await new Promise((r) => ours.once('exit', r));
-    }
-    if (only.includes('yws')) {
-      const yws = startProcess('bench/fixtures/y-websocket-server.ts', { PORT: String(ports.yws) });
-      children.push(yws);
-      await waitUntilOk(`http://127.0.0.1:${ports.yws}/`);
-      results.push(await measure('@y/websocket-server 0.1.1 (in memory)', yws.pid!, async (room) => wsClient(`ws://127.0.0.1:${ports.yws}`, `r${round}-${room}`, {}), rooms));
-      yws.kill('SIGTERM');
-      await new Promise((r) => yws.once('exit', r));
-    }
-    if (only.includes('hocus')) {
-      const hocus = startProcess('bench/fixtures/hocuspocus.ts', { PORT: String(ports.hocus) });
-      children.push(hocus);
-      await waitUntilOk(`http://127.0.0.1:${ports.hocus}/`);
-      results.push(
-        await measure('@hocuspocus/server 4 (in memory)', hocus.pid!, async (room) => {
-          const doc = new Y.Doc();
-          const provider = new HocuspocusProvider({ url: `ws://127.0.0.1:${ports.hocus}`, name: `r${round}-${room}`, document: doc, WebSocketPolyfill: WebSocket } as ConstructorParameters<typeof HocuspocusProvider>[0]);
-          return { doc, synced: () => provider.isSynced, destroy: () => { provider.destroy(); doc.destroy(); } };
-        }, rooms),
-      );
-      hocus.kill('SIGTERM');
-      await new Promise((r) => hocus.once('exit', r));
+    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
+    for (const [position, c] of order.entries()) {
+      const child = c.start();
+      children.push(child);
+      await waitUntilOk(c.ready, 120_000);
+      const measured = await measure(c.name, child.pid!, c.factory(round), roomsOf(round), c.pgPids);
+      results.push({ ...measured, round: round + 1, position: position + 1, load: (await import('node:os')).loadavg()[0]! });
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
     }
   }
 
-  console.log(`\nBroadcast latency, ${clientCount} clients in ${roomCount} rooms, an edit every ${editEveryMs} ms each, ${seconds} s measured after ${warmup} s warm-up, ${rounds} round(s), ${new Date().toISOString()}\n`);
-  console.log('| server | p50 ms | p99 ms | max ms | samples | server CPU % | PostgreSQL CPU % | RSS MiB | peak RSS MiB | load client CPU % |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`\nBroadcast latency, ${clientCount} clients in ${roomCount} rooms, an edit every ${editEveryMs} ms each, ${seconds} s measured after ${warmup} s warm-up, ${rounds} interleaved round(s), ${new Date().toISOString()}\n`);
+  console.log('Per round:\n');
+  console.log('| round | # | server | p50 ms | p99 ms | max ms | samples | edits/s | server CPU % | CPU ms / 1k edits | PostgreSQL CPU % | RSS MiB | peak RSS MiB | load client CPU % | load client lag p99 ms | load avg |');
+  console.log('| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
-    console.log(`| ${r.name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${r.samples} | ${r.cpu.toFixed(0)} | ${r.pgCpu === null ? '-' : r.pgCpu.toFixed(0)} | ${r.rss.toFixed(0)} | ${r.hwm.toFixed(0)} | ${r.benchCpu.toFixed(0)} |`);
+    console.log(
+      `| ${r.round} | ${r.position} | ${r.name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${r.samples} | ${r.editsPerSecond.toFixed(0)} | ${r.cpu.toFixed(0)} | ${r.cpuMsPerKiloEdit.toFixed(0)} | ${r.pgCpu === null ? '-' : r.pgCpu.toFixed(0)} | ${r.rss.toFixed(0)} | ${r.hwm.toFixed(0)} | ${r.benchCpu.toFixed(0)} | ${r.clientLagP99.toFixed(0)} | ${r.load.toFixed(1)} |`,
+    );
   }
-  if (rounds > 1) {
-    console.log(`\nAll rounds pooled:\n`);
-    console.log('| server | p50 ms | p99 ms | samples | server CPU % (mean) | RSS MiB (max) |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-    for (const name of [...new Set(results.map((r) => r.name))]) {
-      const mine = results.filter((r) => r.name === name);
-      const all = mine.flatMap((r) => r.latencies).sort((a, b) => a - b);
-      const cpu = mine.reduce((sum, r) => sum + r.cpu, 0) / mine.length;
-      console.log(`| ${name} | ${percentile(all, 50).toFixed(2)} | ${percentile(all, 99).toFixed(2)} | ${all.length} | ${cpu.toFixed(0)} | ${Math.max(...mine.map((r) => r.rss)).toFixed(0)} |`);
-    }
+  console.log(`\nMedian of the ${rounds} round(s) per server (each figure the median of that server's per-round figures):\n`);
+  console.log('| server | p50 ms | p99 ms | p99 range ms | server CPU % | CPU ms / 1k edits | PostgreSQL CPU % | RSS MiB | rounds won (p99) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const wins = new Map<string, number>();
+  for (let round = 1; round <= rounds; round++) {
+    const best = results.filter((r) => r.round === round).sort((a, b) => a.p99 - b.p99)[0];
+    if (best) wins.set(best.name, (wins.get(best.name) ?? 0) + 1);
+  }
+  for (const c of contenders) {
+    const mine = results.filter((r) => r.name === c.name);
+    const p99s = mine.map((r) => r.p99);
+    const pg = mine.map((r) => r.pgCpu).filter((v): v is number => v !== null);
+    console.log(
+      `| ${c.name} | ${median(mine.map((r) => r.p50)).toFixed(2)} | ${median(p99s).toFixed(2)} | ${Math.min(...p99s).toFixed(1)}–${Math.max(...p99s).toFixed(1)} | ${median(mine.map((r) => r.cpu)).toFixed(0)} | ${median(mine.map((r) => r.cpuMsPerKiloEdit)).toFixed(0)} | ${pg.length ? median(pg).toFixed(0) : '-'} | ${median(mine.map((r) => r.rss)).toFixed(0)} | ${wins.get(c.name) ?? 0} of ${rounds} |`,
+    );
   }
   console.log(`(machine load average at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}, ${(await import('node:os')).cpus().length} cores)`);
   if (!only.includes('idle')) throw new Error('skip idle');
@@ -249,7 +309,7 @@ try {
   // 4. idle connections on one dojo process
   const idle = startOurs();
   children.push(idle);
-  await waitUntilOk(`http://127.0.0.1:${ports.ours}/health/ready`);
+  await waitUntilOk(`http://127.0.0.1:${ports.ours}/health/ready`, 120_000);
   const base = memory(idle.pid!);
   const idleRooms = Math.ceil(idleCount / 10);
   const roomIds = rooms.concat(await createRoomsExtra(idleRooms - rooms.length));

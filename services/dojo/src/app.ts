@@ -51,6 +51,10 @@ export async function buildApp(deps: Deps): Promise<DojoApp> {
     sessions,
     ...(deps.extensions ?? []),
   ];
+  const registers = [app.metrics];
+  // No labels: one series per process, whatever the number of rooms.
+  const stored = new Counter({ name: 'dojo_updates_stored_total', help: 'Document updates stored by this process', registers });
+  extensions.push({ name: 'metrics', onChange: () => stored.inc() });
   const sync = new SyncServer({
     extensions,
     limits: {
@@ -63,11 +67,8 @@ export async function buildApp(deps: Deps): Promise<DojoApp> {
     logger,
   });
   sessions.attach(sync);
-  const registers = [app.metrics];
   new Gauge({ name: 'dojo_rooms', help: 'Dojo rooms in memory in this process', registers, collect() { this.set(sync.roomCount); } });
   new Gauge({ name: 'dojo_connections', help: 'Open dojo sync connections in this process', registers, collect() { this.set(sync.connectionCount); } });
-  const stored = new Counter({ name: 'dojo_updates_stored_total', help: 'Document updates stored by this process', registers });
-  extensions.push({ name: 'metrics', onChange: () => stored.inc() });
   app.decorate('sync', sync);
   app.addHook('onClose', async () => events.close());
 

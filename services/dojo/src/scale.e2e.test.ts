@@ -26,7 +26,7 @@ describeWithEngines(['redis'], 'dojo scale-out and restarts (real processes, Red
     [one, two] = await Promise.all([spawnDojo(env), spawnDojo(env)]);
     tokenAna = await issuer.token({ tenantId: tenant, userId: ana });
     tokenBo = await issuer.token({ tenantId: tenant, userId: bo });
-  }, 90_000);
+  }, 200_000);
 
   afterAll(async () => {
     await Promise.all([one?.stop(), two?.stop()]);
@@ -112,7 +112,7 @@ describeWithEngines(['redis'], 'dojo scale-out and restarts (real processes, Red
         await waitFor(async () => (await storedCode(one.url, id)) === final, 'stored text equals the clients', 20_000);
         expect(await storedCode(two.url, id)).toBe(final);
         for (const x of [a, b, c]) x.provider.destroy();
-      });
+      }, 150_000);
     }
   });
 });

@@ -23,23 +23,38 @@ function frame(origin: string, kind: number, payload: Uint8Array): Buffer {
  * pub/sub (Redis in production). Stored updates and awareness go to the
  * room's channel; other processes apply them without storing them again. A
  * process that opens a room (and every `antiEntropyMs`) publishes its state
- * vector and the others answer with what it lacks, so a message lost by
- * pub/sub (at most once) is repaired.
+ * vector and the others answer with what it lacks (an empty update when
+ * nothing), so a message lost by pub/sub (at most once) is repaired.
+ *
+ * A process alone with a room publishes no update nor awareness: the
+ * requests and answers also tell each process who else serves the room, and a
+ * newcomer's request is answered with everything it lacks. A room counts as
+ * shared while another process was heard from in the last three anti-entropy
+ * periods (each process asks once per period).
  */
 export function fanoutExtension(deps: { cache: Cache; antiEntropyMs: number; logger?: SyncLogger }): Extension & { readonly origin: string } {
   const origin = randomUUID();
-  const rooms = new Map<string, { room: RoomHandle; unsubscribe: () => Promise<void>; timer: NodeJS.Timeout }>();
-  // Each room's channel lives in its tenant's part of the cache (`t:<tenant>:dojo:<dojo>`).
-  const cacheOf = (room: RoomHandle) => tenantCache(deps.cache, room.tenantId);
-  const channel = (room: RoomHandle) => `dojo:${room.dojoId}`;
-  const publish = (room: RoomHandle, kind: number, payload: Uint8Array) =>
-    cacheOf(room).publish(channel(room), frame(origin, kind, payload)).catch((error: unknown) => deps.logger?.warn({ err: error, dojoId: room.dojoId }, 'dojo publish failed'));
-  const requestSync = (room: RoomHandle) => publish(room, KIND.SYNC_REQUEST, Y.encodeStateVector(room.doc));
+  interface Entry {
+    room: RoomHandle;
+    cache: Cache;
+    channel: string;
+    unsubscribe: () => Promise<void>;
+    timer: NodeJS.Timeout;
+    /** Until when another process counts as serving the room (epoch ms). */
+    sharedUntil: number;
+  }
+  const rooms = new Map<string, Entry>();
+  const publish = (entry: Pick<Entry, 'cache' | 'channel' | 'room'>, kind: number, payload: Uint8Array) =>
+    entry.cache.publish(entry.channel, frame(origin, kind, payload)).catch((error: unknown) => deps.logger?.warn({ err: error, dojoId: entry.room.dojoId }, 'dojo publish failed'));
+  const requestSync = (entry: Pick<Entry, 'cache' | 'channel' | 'room'>) => publish(entry, KIND.SYNC_REQUEST, Y.encodeStateVector(entry.room.doc));
+  const shared = (entry: Entry | undefined): entry is Entry => entry !== undefined && entry.sharedUntil > Date.now();
 
-  function receive(room: RoomHandle, message: Buffer): void {
-    if (!rooms.has(room.dojoId)) return;
+  function receive(entry: Entry, message: Buffer): void {
+    const room = entry.room;
+    if (rooms.get(room.dojoId) !== entry) return;
     const d = decoding.createDecoder(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
     if (decoding.readVarString(d) === origin) return;
+    entry.sharedUntil = Date.now() + 3 * deps.antiEntropyMs;
     const kind = decoding.readVarUint(d);
     const payload = decoding.readVarUint8Array(d);
     switch (kind) {
@@ -50,11 +65,14 @@ export function fanoutExtension(deps: { cache: Cache; antiEntropyMs: number; log
         room.applyRemoteAwareness(payload);
         break;
       case KIND.SYNC_REQUEST: {
+        // Always answered, if only with an empty update (two bytes): the asker learns it is not alone. Sent
+        // once what it holds is stored: another process never gets an update the store may still lose.
         const missing = Y.encodeStateAsUpdate(room.doc, payload);
-        // Two bytes: no structs and an empty delete set, nothing to send.
-        if (missing.byteLength > 2) void publish(room, KIND.UPDATE, missing);
+        void room.released().then(async (stored) => {
+          if (stored) await publish(entry, KIND.UPDATE, missing);
+        });
         const clients = [...room.awareness.getStates().keys()];
-        if (clients.length > 0) void publish(room, KIND.AWARENESS, encodeAwarenessUpdate(room.awareness, clients));
+        if (clients.length > 0) void publish(entry, KIND.AWARENESS, encodeAwarenessUpdate(room.awareness, clients));
         break;
       }
       case KIND.READ_ONLY:
@@ -69,27 +87,34 @@ export function fanoutExtension(deps: { cache: Cache; antiEntropyMs: number; log
     name: 'fanout',
     origin,
     async onLoadDocument(room) {
-      const unsubscribe = await cacheOf(room).subscribe(channel(room), (message) => {
+      // Each room's channel lives in its tenant's part of the cache (`t:<tenant>:dojo:<dojo>`).
+      const cache = tenantCache(deps.cache, room.tenantId);
+      const channel = `dojo:${room.dojoId}`;
+      const entry: Entry = { room, cache, channel, unsubscribe: async () => undefined, timer: undefined as unknown as NodeJS.Timeout, sharedUntil: 0 };
+      entry.unsubscribe = await cache.subscribe(channel, (message) => {
         try {
-          receive(room, message);
+          receive(entry, message);
         } catch (error) {
           deps.logger?.warn({ err: error, dojoId: room.dojoId }, 'bad dojo fan-out frame');
         }
       });
-      const timer = setInterval(() => void requestSync(room), deps.antiEntropyMs);
-      timer.unref();
-      rooms.set(room.dojoId, { room, unsubscribe, timer });
-      // What was published between our load from the store and the subscription.
-      await requestSync(room);
+      entry.timer = setInterval(() => void requestSync(entry), deps.antiEntropyMs);
+      entry.timer.unref();
+      rooms.set(room.dojoId, entry);
+      // What was published between our load from the store and the subscription; and we are here now.
+      await requestSync(entry);
     },
     onChange(room, update) {
-      void publish(room, KIND.UPDATE, update);
+      const entry = rooms.get(room.dojoId);
+      if (shared(entry)) void publish(entry, KIND.UPDATE, update);
     },
     onAwareness(room, update) {
-      void publish(room, KIND.AWARENESS, update);
+      const entry = rooms.get(room.dojoId);
+      if (shared(entry)) void publish(entry, KIND.AWARENESS, update);
     },
     onReadOnly(room) {
-      void publish(room, KIND.READ_ONLY, new Uint8Array(0));
+      const entry = rooms.get(room.dojoId);
+      if (entry) void publish(entry, KIND.READ_ONLY, new Uint8Array(0));
     },
     async onUnload(room) {
       const entry = rooms.get(room.dojoId);

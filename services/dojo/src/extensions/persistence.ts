@@ -5,9 +5,11 @@ import type { RoomLeases } from './leases.ts';
 import { ORIGIN, type SyncLogger } from '../sync/sync-server.ts';
 import type { Extension, RoomHandle } from '../sync/types.ts';
 
+const MAX_COMPACTIONS = 2;
+
 /**
  * Durable documents: a room loads from snapshot + tail; every local update is
- * appended before it is broadcast; the room's lease holder (one process)
+ * appended (group commit) before the author's echo and other processes get it; the room's lease holder (one process)
  * compacts periodically and when its room empties, and records
  * `dojo.snapshot_saved`.
  */
@@ -20,12 +22,30 @@ export function persistenceExtension(deps: {
 }): Extension {
   const timers = new Map<string, NodeJS.Timeout>();
   const dirty = new Set<string>();
+  // Compactions take turns (at most two at once): rooms opened together would otherwise compact
+  // together and hold every database connection the update appends (and everyone's echo) wait for.
+  let compacting = 0;
+  const turns: (() => void)[] = [];
+  const turn = async (): Promise<() => void> => {
+    if (compacting >= MAX_COMPACTIONS) await new Promise<void>((resolve) => turns.push(resolve));
+    else compacting++;
+    return () => {
+      const next = turns.shift();
+      if (next) next();
+      else compacting--;
+    };
+  };
 
   async function compact(room: RoomHandle): Promise<void> {
-    const result = await deps.documents.compact(room);
-    dirty.delete(room.dojoId);
-    if (!result) return;
-    await deps.dojos.execute(room.tenantId, room.dojoId, { type: 'record_snapshot', ...result, now: new Date() }, `system:dojo-compactor:${deps.leases.owner}`);
+    const done = await turn();
+    try {
+      const result = await deps.documents.compact(room);
+      dirty.delete(room.dojoId);
+      if (!result) return;
+      await deps.dojos.execute(room.tenantId, room.dojoId, { type: 'record_snapshot', ...result, now: new Date() }, `system:dojo-compactor:${deps.leases.owner}`);
+    } finally {
+      done();
+    }
   }
 
   return {
@@ -35,21 +55,32 @@ export function persistenceExtension(deps: {
       room.doc.transact(() => {
         for (const update of stored) Y.applyUpdate(room.doc, update);
       }, ORIGIN.LOAD);
-      const timer = setInterval(() => {
+      const tick = () => {
         void (async () => {
           if (!dirty.has(room.dojoId)) return;
           if (await deps.leases.hold(room)) await compact(room);
         })().catch((error: unknown) => deps.logger?.warn({ err: error, dojoId: room.dojoId }, 'dojo compaction failed'));
-      }, deps.compactEveryMs);
-      timer.unref();
-      timers.set(room.dojoId, timer);
+      };
+      // The first period is drawn at random: rooms opened at once do not all compact at once.
+      const first = setTimeout(() => {
+        const timer = setInterval(tick, deps.compactEveryMs);
+        timer.unref();
+        if (timers.get(room.dojoId) === first) timers.set(room.dojoId, timer);
+        else clearInterval(timer);
+        tick();
+      }, Math.floor(deps.compactEveryMs * (0.5 + Math.random())));
+      first.unref();
+      timers.set(room.dojoId, first);
     },
-    async onStoreUpdate(room, update) {
-      await deps.documents.append(room, update);
+    onStoreUpdate(room, update) {
+      // Marked before the commit: a compaction that runs first only leaves this row to the next one.
       dirty.add(room.dojoId);
+      return deps.documents.append(room, update);
     },
     async onUnload(room) {
-      clearInterval(timers.get(room.dojoId));
+      const timer = timers.get(room.dojoId);
+      clearTimeout(timer);
+      clearInterval(timer);
       timers.delete(room.dojoId);
       await deps.documents.drain();
       if (await deps.leases.hold(room)) {
@@ -62,7 +93,10 @@ export function persistenceExtension(deps: {
       dirty.delete(room.dojoId);
     },
     async onDestroy() {
-      for (const t of timers.values()) clearInterval(t);
+      for (const t of timers.values()) {
+        clearTimeout(t);
+        clearInterval(t);
+      }
       timers.clear();
       await deps.documents.drain();
     },

@@ -18,6 +18,7 @@ const room = (): RoomHandle => {
     setReadOnly: () => undefined,
     applyRemoteUpdate: () => undefined,
     applyRemoteAwareness: () => undefined,
+    released: async () => true,
   };
 };
 

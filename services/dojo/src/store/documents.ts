@@ -6,10 +6,11 @@ import { APP_ROLE, withTenant } from '@poc/platform';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { RoomKey } from '../sync/types.ts';
 
-interface Pending {
+/** One tenant's appends that commit together; every one of them waits on the same promise. */
+interface Batch {
   readonly tenantId: string;
-  readonly dojoId: string;
-  readonly data: Uint8Array;
+  readonly rows: { readonly dojoId: string; readonly data: Uint8Array }[];
+  readonly committed: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -27,7 +28,8 @@ export interface CompactionResult {
  * is deleted only by the compaction that folded it in.
  */
 export class DocumentStore {
-  private pending: Pending[] = [];
+  /** The batches being filled, per tenant (row-level security scopes a statement to one tenant). */
+  private pending = new Map<string, Batch>();
   private running = 0;
   private readonly idle = new Set<() => void>();
 
@@ -49,14 +51,24 @@ export class DocumentStore {
    * commits are running go together in the next one (group commit).
    */
   append(key: RoomKey, data: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ tenantId: key.tenantId, dojoId: key.dojoId, data, resolve, reject });
-      this.schedule();
-    });
+    let batch = this.pending.get(key.tenantId);
+    if (!batch) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const committed = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      batch = { tenantId: key.tenantId, rows: [], committed, resolve, reject };
+      this.pending.set(key.tenantId, batch);
+    }
+    batch.rows.push({ dojoId: key.dojoId, data });
+    this.schedule();
+    return batch.committed;
   }
 
   private schedule(): void {
-    if (this.timer || this.pending.length === 0 || this.running >= (this.options.concurrency ?? 4)) return;
+    if (this.timer || this.pending.size === 0 || this.running >= (this.options.concurrency ?? 4)) return;
     const batchMs = this.options.batchMs ?? 0;
     if (batchMs === 0) {
       void this.flush();
@@ -71,26 +83,21 @@ export class DocumentStore {
   private async flush(): Promise<void> {
     this.running++;
     try {
-      const batch = this.pending;
-      this.pending = [];
-      const byTenant = new Map<string, Pending[]>();
-      for (const p of batch) {
-        const list = byTenant.get(p.tenantId);
-        if (list) list.push(p);
-        else byTenant.set(p.tenantId, [p]);
-      }
-      await Promise.all([...byTenant].map(([tenantId, items]) => this.insert(tenantId, items)));
+      const batches = [...this.pending.values()];
+      this.pending = new Map();
+      await Promise.all(batches.map((batch) => this.insert(batch)));
     } finally {
       this.running--;
       this.schedule();
-      if (this.running === 0 && this.pending.length === 0 && !this.timer) {
+      if (this.running === 0 && this.pending.size === 0 && !this.timer) {
         for (const wake of this.idle) wake();
         this.idle.clear();
       }
     }
   }
 
-  private async insert(tenantId: string, items: Pending[]): Promise<void> {
+  private async insert(batch: Batch): Promise<void> {
+    const { tenantId, rows: items } = batch;
     try {
       // The hot path, one round trip per batch: a multi-statement simple query runs as one implicit
       // transaction, so the tenant scope (row-level security as `withTenant` sets it) and the insert
@@ -103,15 +110,15 @@ export class DocumentStore {
            insert into dojo.updates (tenant_id, dojo_id, data) values ${rows.join(',')};`,
         )
         .execute(this.db);
-      for (const i of items) i.resolve();
+      batch.resolve();
     } catch (error) {
-      for (const i of items) i.reject(error);
+      batch.reject(error);
     }
   }
 
   /** Wait until every append so far is committed (or failed). */
   async drain(): Promise<void> {
-    while (this.running > 0 || this.pending.length > 0 || this.timer) await new Promise<void>((resolve) => this.idle.add(resolve));
+    while (this.running > 0 || this.pending.size > 0 || this.timer) await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
   /**

@@ -78,6 +78,23 @@ class Connection {
   }
 }
 
+/** A local update waiting for its store: then the author's echo and other processes get it. */
+interface Unstored {
+  readonly update: Uint8Array;
+  readonly message: Uint8Array;
+  readonly author: Connection | null;
+  stored: boolean;
+  /** Who waits for this update to be released (`Room.released`): true, or false when the room broke. */
+  waiters?: ((released: boolean) => void)[];
+}
+
+/** Yjs' own test (`writeUpdateMessageFromTransaction`): did this transaction change the document? */
+function changedDocument(transaction: Y.Transaction): boolean {
+  if (transaction.deleteSet.clients.size > 0) return true;
+  for (const [client, clock] of transaction.afterState) if (transaction.beforeState.get(client) !== clock) return true;
+  return false;
+}
+
 class Room implements RoomHandle {
   readonly doc = new Y.Doc({ gc: true });
   readonly awareness = new Awareness(this.doc);
@@ -88,13 +105,11 @@ class Room implements RoomHandle {
   loaded: Promise<void>;
   unloading: Promise<void> | null = null;
   idleTimer: NodeJS.Timeout | null = null;
-  /** Broadcasts run in arrival order, each after its update is stored. */
-  private broadcastChain: Promise<void> = Promise.resolve();
-  /** The store-then-broadcast step of the latest local update. */
-  get lastStep(): Promise<void> {
-    return this.broadcastChain;
-  }
-  readonly inFlight = new Set<Promise<void>>();
+  /** Local updates not yet released (echoed and published), in arrival order. */
+  private readonly unstored: Unstored[] = [];
+  private readonly drained = new Set<() => void>();
+  /** The update being applied from the wire (a client's or another process'), relayed as it came. */
+  private incoming: { update: Uint8Array; origin: unknown; seen: boolean; changed: Y.Transaction | null } | null = null;
   broken = false;
   /** The session map as the server (or the store) last wrote it. */
   serverSession: Record<string, unknown> = {};
@@ -105,7 +120,9 @@ class Room implements RoomHandle {
     private readonly server: SyncServer,
   ) {
     this.awareness.setLocalState(null);
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
+    // No 'update' listener: Yjs would encode every transaction again; an update from the wire is relayed as
+    // received, and only the server's own (rare) transactions are encoded.
+    this.doc.on('afterTransactionCleanup', (transaction: Y.Transaction) => this.afterTransaction(transaction));
     // `doc.getMap('session')` is the server's: remember what it wrote, undo what a client writes.
     const session = this.doc.getMap<unknown>(DOC.SESSION);
     session.observe((event) => {
@@ -133,8 +150,26 @@ class Room implements RoomHandle {
     this.readOnly = true;
   }
 
+  /** Apply an update from the wire; when it changes the document, that same update is stored and relayed. */
+  applyIncoming(update: Uint8Array, origin: Connection | typeof ORIGIN.REMOTE): void {
+    const incoming: NonNullable<Room['incoming']> = { update, origin, seen: false, changed: null };
+    this.incoming = incoming;
+    let complete = false;
+    try {
+      Y.applyUpdate(this.doc, update, origin);
+      complete = true;
+    } finally {
+      this.incoming = null;
+      if (incoming.changed) {
+        // A frame that fails halfway (malformed after a valid part) is never relayed as it came: what it
+        // did change is encoded by Yjs, well formed, like the server's own transactions.
+        this.onDocUpdate(complete ? update : Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(incoming.changed.beforeState)), origin);
+      }
+    }
+  }
+
   applyRemoteUpdate(update: Uint8Array): void {
-    Y.applyUpdate(this.doc, update, ORIGIN.REMOTE);
+    this.applyIncoming(update, ORIGIN.REMOTE);
   }
 
   applyRemoteAwareness(update: Uint8Array): void {
@@ -145,33 +180,74 @@ class Room implements RoomHandle {
     for (const c of this.connections) c.send(message);
   }
 
-  private onDocUpdate(update: Uint8Array, origin: unknown): void {
+  private afterTransaction(transaction: Y.Transaction): void {
+    const origin = transaction.origin;
     if (origin === ORIGIN.LOAD) return;
-    if (origin === ORIGIN.REMOTE) {
-      this.estimatedBytes += update.byteLength;
-      this.broadcast(updateMessage(update));
+    const incoming = this.incoming;
+    if (incoming && !incoming.seen && incoming.origin === origin) {
+      incoming.seen = true;
+      // An update whose dependencies are missing waits in the store's pending part without changing the
+      // document yet: it is relayed (and stored) now all the same, so that what completes it later is enough.
+      const pending = this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
+      if (changedDocument(transaction) || pending) incoming.changed = transaction;
       return;
     }
+    // The server's own transactions (the session map): encoded from the state before them.
+    if (changedDocument(transaction)) this.onDocUpdate(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(transaction.beforeState)), origin);
+  }
+
+  private onDocUpdate(update: Uint8Array, origin: unknown): void {
     this.estimatedBytes += update.byteLength;
+    // Encoded once for the whole room.
+    const message = updateMessage(update);
+    if (origin === ORIGIN.REMOTE) {
+      this.broadcast(message);
+      return;
+    }
     // The room's other clients get the edit at once: if this process dies before the commit, every
     // client that holds it sends it again to the fresh room on reconnect. The author's echo (its
     // acknowledgement) and other processes (whose rooms outlive this one) get it only once stored.
-    const message = updateMessage(update);
     const author = origin instanceof Connection ? origin : null;
     for (const c of this.connections) if (c !== author) c.send(message);
-    const stored = this.server.store(this, update);
-    const step = Promise.all([this.broadcastChain, stored]).then(
+    const entry: Unstored = { update, message, author, stored: false };
+    this.unstored.push(entry);
+    this.server.store(this, update).then(
       () => {
-        if (this.broken) return;
-        author?.send(message);
-        this.server.changed(this, update);
+        entry.stored = true;
+        this.release();
       },
       (error: unknown) => this.server.storeFailed(this, error),
     );
-    this.broadcastChain = step;
-    this.inFlight.add(step);
-    const done = () => this.inFlight.delete(step);
-    step.then(done, done);
+  }
+
+  /** Echo and publish the stored updates at the head of the queue, in arrival order. */
+  private release(): void {
+    while (this.unstored.length > 0 && this.unstored[0]!.stored) {
+      const entry = this.unstored.shift()!;
+      if (!this.broken) {
+        entry.author?.send(entry.message);
+        this.server.changed(this, entry.update);
+      }
+      if (entry.waiters) for (const resolve of entry.waiters) resolve(!this.broken);
+    }
+    if (this.unstored.length === 0) this.wake();
+  }
+
+  private wake(): void {
+    for (const resolve of this.drained) resolve();
+    this.drained.clear();
+    if (this.broken) {
+      for (const entry of this.unstored) if (entry.waiters) for (const resolve of entry.waiters) resolve(false);
+      this.unstored.length = 0;
+    }
+  }
+
+  /** Resolves once every local update received so far is released: not later ones (a busy room never drains). */
+  released(): Promise<boolean> {
+    if (this.broken) return Promise.resolve(false);
+    const last = this.unstored.at(-1);
+    if (!last) return Promise.resolve(true);
+    return new Promise((resolve) => (last.waiters ??= []).push(resolve));
   }
 
   private onAwarenessUpdate({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void {
@@ -185,13 +261,15 @@ class Room implements RoomHandle {
     if (origin !== ORIGIN.REMOTE) this.server.awarenessChanged(this, update);
   }
 
-  /** Wait until every local update received so far is stored and broadcast. */
+  /** Wait until every local update received so far is stored and released (or the room broke). */
   async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.unstored.length > 0 && !this.broken) await new Promise<void>((resolve) => this.drained.add(resolve));
   }
 
   destroy(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.broken = true;
+    this.wake();
     this.awareness.destroy();
     this.doc.destroy();
   }
@@ -212,12 +290,14 @@ class Room implements RoomHandle {
 export class SyncServer {
   private readonly rooms = new Map<string, Room>();
   private readonly extensions: readonly Extension[];
+  private readonly storeHooks: readonly Extension[];
   private readonly limits: SyncLimits;
   private readonly logger: SyncLogger | undefined;
   private closing = false;
 
   constructor(options: { extensions: readonly Extension[]; limits?: Partial<SyncLimits>; logger?: SyncLogger }) {
     this.extensions = options.extensions;
+    this.storeHooks = options.extensions.filter((ext) => ext.onStoreUpdate);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.logger = options.logger;
   }
@@ -360,7 +440,7 @@ export class SyncServer {
             // Read-only connections (analysts, ended dojos): their edits are refused, silently as y-websocket expects.
             if (connection.context?.readOnly || room.readOnly || room.broken) return;
             if (room.estimatedBytes + payload.byteLength > this.limits.maxDocumentBytes) return connection.close(DOJO_CLOSE.TOO_LARGE);
-            Y.applyUpdate(room.doc, payload, connection);
+            room.applyIncoming(payload, connection);
           } else {
             return connection.close(DOJO_CLOSE.BAD_MESSAGE);
           }
@@ -421,8 +501,13 @@ export class SyncServer {
   }
 
   /** Called by a room for each local update: every store hook, in order. */
-  async store(room: Room, update: Uint8Array): Promise<void> {
-    for (const ext of this.extensions) if (ext.onStoreUpdate) await ext.onStoreUpdate(room, update);
+  store(room: Room, update: Uint8Array): Promise<void> {
+    const hooks = this.storeHooks;
+    // The hot path: one store hook (persistence) is called directly.
+    if (hooks.length === 1) return hooks[0]!.onStoreUpdate!(room, update);
+    return (async () => {
+      for (const ext of hooks) await ext.onStoreUpdate!(room, update);
+    })();
   }
 
   changed(room: Room, update: Uint8Array): void {
@@ -444,9 +529,15 @@ export class SyncServer {
     this.logger?.error({ err: error, dojoId: room.dojoId }, 'dojo update could not be stored; dropping the room');
     for (const c of [...room.connections]) c.close(DOJO_CLOSE.INTERNAL);
     room.connections.clear();
-    this.rooms.delete(room.dojoId);
-    room.unloading = Promise.resolve();
     room.destroy();
+    // Unload hooks still run (unsubscribe, timers), so that the room can open again cleanly once they are done.
+    room.unloading = (async () => {
+      for (const ext of this.extensions) {
+        if (!ext.onUnload) continue;
+        await ext.onUnload(room).catch((err: unknown) => this.logger?.warn({ err, ext: ext.name }, 'dojo onUnload failed'));
+      }
+      this.rooms.delete(room.dojoId);
+    })();
   }
 
   /**
@@ -483,8 +574,8 @@ export class SyncServer {
     if (this.closing) return;
     const room = await this.openRoom(key);
     room.doc.transact(() => fn(room.doc), ORIGIN.SERVER);
-    // Only this change: a busy room is never idle.
-    await room.lastStep;
+    // Only this change (and what came before it): a busy room is never idle.
+    await room.released();
     this.releaseIfEmpty(room);
   }
 

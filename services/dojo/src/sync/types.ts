@@ -49,6 +49,11 @@ export interface RoomHandle extends RoomKey {
   applyRemoteUpdate(update: Uint8Array): void;
   /** Apply awareness from another process. */
   applyRemoteAwareness(update: Uint8Array): void;
+  /**
+   * Resolves once every local update applied so far is stored (then echoed, published), not waiting for
+   * later ones: true; false when the room was dropped instead (an update could not be stored).
+   */
+  released(): Promise<boolean>;
 }
 
 /** Thrown by an authenticate hook to refuse a connection with a close code of contracts. */

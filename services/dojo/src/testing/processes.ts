@@ -49,7 +49,8 @@ export async function spawnDojo(env: Record<string, string>, port?: number): Pro
     });
     child.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
     child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
-    const deadline = Date.now() + 30_000;
+    // Generous: starting (tsx transpiles on the fly) takes tens of seconds on a 2-core machine under load.
+    const deadline = Date.now() + 90_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`dojo exited early (${child.exitCode}):\n${output.join('')}`);
       try {
