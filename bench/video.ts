@@ -77,8 +77,8 @@ try {
       { type: 'dojo.participant_joined', schemaVersion: 1, data: { userId, displayName: 'Ada', kind: 'editor', joinedAt: now } },
     ], ctx());
   }
-  const token = await issuer.token({ tenantId, userId, roles: ['member'] });
-  const auth = { authorization: `Bearer ${token}` };
+  // A fresh token per request: a run outlives a token (15 minutes).
+  const auth = async () => ({ authorization: `Bearer ${await issuer.token({ tenantId, userId, roles: ['member'] })}` });
 
   console.log(`load average at start: ${load()} (2 cores)`);
   const t = performance.now();
@@ -108,15 +108,17 @@ try {
   let requests = 0;
   async function throughWorker(): Promise<{ ms: number; frames: number; bytes: number; durationSeconds: number }> {
     const start = performance.now();
-    const posted = await app.inject({ method: 'POST', url: '/v1/videos', headers: auth, payload: { year, resolution, force: requests++ > 0 } });
+    const posted = await app.inject({ method: 'POST', url: '/v1/videos', headers: await auth(), payload: { year, resolution, force: requests++ > 0 } });
+    if (posted.statusCode !== 202) throw new Error(`POST /v1/videos answered ${posted.statusCode}: ${posted.body}`);
     const { id } = posted.json() as { id: string };
     for (;;) {
-      const res = await app.inject({ method: 'GET', url: `/v1/videos/${id}`, headers: auth });
+      const res = await app.inject({ method: 'GET', url: `/v1/videos/${id}`, headers: await auth() });
+      if (res.statusCode !== 200) throw new Error(`GET /v1/videos/${id} answered ${res.statusCode}: ${res.body}`);
       const body = res.json() as { status: string; durationSeconds?: number; error?: string };
       if (body.status === 'failed') throw new Error(`the worker's render failed: ${body.error}`);
       if (body.status === 'done') {
         const ms = performance.now() - start;
-        const content = await app.inject({ method: 'GET', url: `/v1/videos/${id}/content`, headers: auth });
+        const content = await app.inject({ method: 'GET', url: `/v1/videos/${id}/content`, headers: await auth() });
         return { ms, frames: Math.round(body.durationSeconds! * 30), bytes: content.rawPayload.length, durationSeconds: body.durationSeconds! };
       }
       // Polled from this same process, so gently: every request costs the render beside it CPU.
