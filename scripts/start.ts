@@ -6,7 +6,7 @@
  * (or SIGTERM) stops every service and PostgreSQL.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import pg from 'pg';
@@ -134,6 +134,15 @@ const wiring = {
   ),
 };
 
+// The video worker renders in Chromium; without one the platform still starts, with the video API only
+// (requests stay queued until a worker with a browser runs; see services/video/README.md).
+const browser = process.env.VIDEO_BROWSER_EXECUTABLE || '/usr/bin/chromium';
+const videoEnv: Record<string, string> = {};
+if (process.env.VIDEO_WORKER === undefined && !isExecutable(browser)) {
+  videoEnv.VIDEO_WORKER = 'false';
+  say(`no Chromium at ${browser}: year-in-review videos will stay queued (apt-get install chromium, or set VIDEO_BROWSER_EXECUTABLE)`);
+}
+
 for (const service of SERVICES) {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, service.entry)], {
     cwd: root,
@@ -144,6 +153,7 @@ for (const service of SERVICES) {
       ...wiring,
       PORT: String(portOf(service.name)),
       HOST: '127.0.0.1',
+      ...(service.name === 'video' ? videoEnv : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -172,4 +182,13 @@ if (await waitReady(`${edge}/health/ready`, 120_000)) {
 } else if (!stopping) {
   say('the platform did not become ready within 120 s');
   await stopAll(1);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
