@@ -84,7 +84,7 @@ describe.each(Object.keys(variants) as (keyof typeof variants)[])('%s values', (
       if (d.metadata.name === 'edge') for (const name of secretKeys) expect(names.has(name), `edge has ${name}`).toBe(false);
     }
     const env = (name: string) => (byKind<DeploymentLike>(objects, 'Deployment').find((d) => d.metadata.name === name)!.spec.template.spec.containers[0] as unknown as { env: { name: string; value: string }[] }).env;
-    expect(env('video').map((e) => e.name)).toContain('CHROMIUM_PATH');
+    expect(env('video').map((e) => e.name)).toContain('VIDEO_BROWSER_EXECUTABLE');
     if (variant === 'prod') {
       expect(env('video').find((e) => e.name === 'S3_BUCKET')?.value).toMatch(/media/);
       expect(env('reports').find((e) => e.name === 'S3_BUCKET')?.value).toMatch(/reports/);

@@ -13,7 +13,7 @@ import { type Browser, chromium } from 'playwright-core';
 
 export const appRoot = resolve(import.meta.dirname, '..');
 export const repoRoot = resolve(appRoot, '..');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.VIDEO_BROWSER_EXECUTABLE ?? '/usr/bin/chromium';
 
 /** Build the web app unless dist/ matches the sources already (pnpm test builds it first, so this is usually instant). */
 export function ensureWebBuild(): void {
