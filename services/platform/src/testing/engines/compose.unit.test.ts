@@ -15,7 +15,7 @@ const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   ports?: string[];
@@ -52,11 +52,14 @@ describe('docker-compose.yml', () => {
     for (const engine of ENGINES) expect(services[engine]?.healthcheck, engine).toBeDefined();
   });
 
-  it('builds every service pnpm start runs, from its Dockerfile, and wires it to every engine once they are healthy', () => {
+  it('builds every service pnpm start runs, from the root Dockerfile with its package, and wires it to every engine once they are healthy', () => {
     for (const { name, entry } of SERVICES) {
       const service = services[name];
       expect(service, name).toBeDefined();
-      expect(service!.build?.dockerfile).toBe(`${dirname(dirname(entry))}/Dockerfile`);
+      expect(service!.build?.dockerfile).toBe('Dockerfile');
+      const pkg = (JSON.parse(readFileSync(join(root, dirname(dirname(entry)), 'package.json'), 'utf8')) as { name: string }).name;
+      expect(service!.build?.args?.PACKAGE, name).toBe(pkg);
+      expect(service!.build?.args?.OS, name).toBe(name === 'video' ? 'os-video' : undefined);
       expect(readFileSync(join(root, service!.build!.dockerfile), 'utf8')).toContain('EXPOSE 8080');
       const env = service!.environment ?? {};
       expect(env).toMatchObject({

@@ -1,11 +1,16 @@
 # syntax=docker/dockerfile:1.7
-# video: build from the repository root, e.g.
-#   docker build -f services/video/Dockerfile -t poc-tracker/video:$(git rev-parse --short HEAD) .
-# Stages: deps (the workspace, installed from the lockfile) → bundle (only @poc/video and its
-# production dependencies, via pnpm deploy) → runtime (node, the bundle, a non-root user).
-# Services ship TypeScript source and run it with tsx, a runtime dependency: no build step.
+# Every service image, from the repository root: the build argument PACKAGE names the workspace
+# package, and the video worker's image adds Chromium with OS=os-video. For example:
+#   docker build --build-arg PACKAGE=@poc/pocs -t poc-tracker/pocs:$(git rev-parse --short HEAD) .
+#   docker build --build-arg PACKAGE=@poc/video --build-arg OS=os-video -t poc-tracker/video:$(git rev-parse --short HEAD) .
+# Stages: deps (the workspace, installed from the lockfile) → bundle (only PACKAGE and its
+# production dependencies, via pnpm deploy) → service (node, the bundle, a non-root user) on the
+# operating-system layer OS (os; os-video has Chromium and fonts). BuildKit builds only the stages
+# the image needs. Services ship TypeScript source and run it with tsx, a runtime dependency: no
+# build step.
 
 ARG NODE_IMAGE=node:22-bookworm-slim
+ARG OS=os
 
 FROM ${NODE_IMAGE} AS deps
 ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0 CI=true
@@ -17,18 +22,24 @@ RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store pnpm f
 COPY . .
 
 FROM deps AS bundle
+ARG PACKAGE
+RUN test -n "$PACKAGE" || { echo 'build with --build-arg PACKAGE=@poc/<service>' >&2; exit 1; }
 RUN --mount=type=cache,id=pnpm-store,target=/root/.local/share/pnpm/store \
-    pnpm --filter @poc/video deploy --prod --offline --legacy /out \
+    pnpm --filter "$PACKAGE" deploy --prod --offline --legacy /out \
  && rm -rf /out/test && find /out -path /out/node_modules -prune -o -name '*.test.ts' -exec rm -f {} +
 
-FROM ${NODE_IMAGE} AS runtime
+FROM ${NODE_IMAGE} AS os
+ENV NODE_ENV=production PORT=8080 HOME=/tmp
+RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --home-dir /tmp --shell /usr/sbin/nologin app
+
+FROM os AS os-video
 # Remotion renders in Chromium: the browser and fonts for Latin, CJK and emoji text.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends chromium fonts-liberation2 fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 ENV VIDEO_BROWSER_EXECUTABLE=/usr/bin/chromium
-ENV NODE_ENV=production PORT=8080 HOME=/tmp
-RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --home-dir /tmp --shell /usr/sbin/nologin app
+
+FROM ${OS} AS service
 WORKDIR /app
 # Owned by root and read-only for the app user: the pod runs with a read-only root filesystem.
 COPY --from=bundle /out ./
