@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { createTokenVerifier } from '@poc/platform';
-import { attackIsolation, createTestDatabase } from '@poc/platform/testing';
+import { attackIsolation, createTestDatabase, createTestIssuer } from '@poc/platform/testing';
 import { buildApp } from './app.ts';
 import { loadServiceEnv } from './env.ts';
 
@@ -9,18 +7,12 @@ attackIsolation(
   'dojo',
   async () => {
     const t = await createTestDatabase('dojo_isolation');
-    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] };
-    const [issuer, audience] = ['poc-tracker', 'poc-tracker-api'];
-    const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(privateKey);
-    const token = (tenantId: string) => {
-      const now = Math.floor(Date.now() / 1000);
-      return sign({ iss: issuer, aud: audience, sub: randomUUID(), tid: tenantId, roles: ['owner'], iat: now, exp: now + 600, jti: randomUUID() });
-    };
+    const forge = await createTestIssuer();
+    const token = (tenantId: string) => forge.token({ tenantId, roles: ['owner'] });
     const app = await buildApp({
       env: loadServiceEnv({ DATABASE_URL: t.url, LOG_LEVEL: 'silent' }),
       db: t.db,
-      verifier: createTokenVerifier({ issuer, audience, jwks }),
+      verifier: forge.verifier,
       logger: false,
     });
     const [a, b] = [randomUUID(), randomUUID()];
@@ -38,7 +30,7 @@ attackIsolation(
       victimTenantId: b,
       victimToken,
       victimIds: { id },
-      forge: { jwks, sign },
+      forge,
       victimSnapshot: async () => {
         const auth = { authorization: `Bearer ${victimToken}` };
         const dojo = await app.inject({ method: 'GET', url: `/v1/dojos/${id}`, headers: auth });

@@ -1,24 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
-import { createTokenVerifier } from '@poc/platform';
-import { attackIsolation } from '@poc/platform/testing';
+import type { Role } from '@poc/platform';
+import { attackIsolation, createTestIssuer } from '@poc/platform/testing';
 import { type ReportsHarness, startReports } from './testing/harness.ts';
 
 // Cross-tenant access as an attack on every route of reports: broken tokens answer 401; tenant A's valid
 // token (every role) on tenant B's rebuild answers 404; tenant B's exports and summary are the same afterwards.
 let h: ReportsHarness;
-const issuer = 'poc-tracker';
-const audience = 'poc-tracker-api';
 
 attackIsolation(
   'reports',
   async () => {
-    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'isolation-key', alg: 'ES256', use: 'sig' }] };
-    const sign = (claims: JWTPayload) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'isolation-key' }).sign(privateKey);
-    const now = Math.floor(Date.now() / 1000);
-    const tokenOf = (tid: string, roles: string[]) => sign({ iss: issuer, aud: audience, sub: randomUUID(), tid, roles, iat: now, exp: now + 900, jti: randomUUID() });
-    h = await startReports({ verifier: createTokenVerifier({ issuer, audience, jwks }) });
+    const forge = await createTestIssuer();
+    const tokenOf = (tenantId: string, roles: Role[]) => forge.token({ tenantId, roles });
+    h = await startReports({ verifier: forge.verifier });
     const attackerTenant = randomUUID();
     const victimTenant = randomUUID();
     const victim = { authorization: `Bearer ${await tokenOf(victimTenant, ['owner'])}` };
@@ -33,7 +27,7 @@ attackIsolation(
       victimTenantId: victimTenant,
       victimToken: victim.authorization.slice('Bearer '.length),
       victimIds: { id: rebuild.json<{ id: string }>().id },
-      forge: { jwks, sign },
+      forge,
       victimSnapshot: async () => {
         const csv = (await h.reports.inject({ method: 'GET', url: '/v1/reports/pocs.csv', headers: victim })).body;
         const { asOf: _, ...summary } = (await h.reports.inject({ method: 'GET', url: '/v1/reports/summary', headers: victim })).json<{ asOf: string }>();

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
-import { createTokenVerifier } from '@poc/platform';
-import { attackIsolation } from '@poc/platform/testing';
+import type { Role } from '@poc/platform';
+import { attackIsolation, createTestIssuer } from '@poc/platform/testing';
 import { FakeRenderer } from './testing/fake-renderer.ts';
 import { type VideoHarness, startVideo } from './testing/harness.ts';
 
@@ -9,20 +8,15 @@ import { type VideoHarness, startVideo } from './testing/harness.ts';
 // expired, foreign and unpublished tokens answer 401; tenant A's valid token (every role) on tenant
 // B's video answers 404; tenant B's video is unchanged afterwards.
 let h: VideoHarness;
-const issuer = 'poc-tracker';
-const audience = 'poc-tracker-api';
 
 attackIsolation(
   'video',
   async () => {
-    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'isolation-key', alg: 'ES256', use: 'sig' }] };
-    const sign = (claims: JWTPayload) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'isolation-key' }).sign(privateKey);
-    const now = Math.floor(Date.now() / 1000);
+    const forge = await createTestIssuer();
     const victimTenant = randomUUID();
     const victimUser = randomUUID();
-    const tokenOf = (tid: string, roles: string[], sub = randomUUID()) => sign({ iss: issuer, aud: audience, sub, tid, roles, iat: now, exp: now + 900, jti: randomUUID() });
-    h = await startVideo(createTokenVerifier({ issuer, audience, jwks }));
+    const tokenOf = (tenantId: string, roles: Role[], userId = randomUUID()) => forge.token({ tenantId, roles, userId });
+    h = await startVideo(forge.verifier);
     const victimToken = await tokenOf(victimTenant, ['owner'], victimUser);
     const created = await h.app.inject({ method: 'POST', url: '/v1/videos', headers: { authorization: `Bearer ${victimToken}` }, payload: { year: 2024 } });
     const victimId = (created.json() as { id: string }).id;
@@ -34,7 +28,7 @@ attackIsolation(
       victimTenantId: victimTenant,
       victimToken,
       victimIds: { id: victimId },
-      forge: { jwks, sign },
+      forge,
       victimSnapshot: async () => (await h.eventsOf(victimTenant, 'video.')).map((e) => [e.type, e.data]),
       teardown: () => h.close(),
     };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { Role } from '../auth/principal.ts';
 import { createTokenVerifier, type TokenVerifier } from '../auth/verifier.ts';
 
@@ -10,6 +10,8 @@ export interface TestIssuer {
   readonly verifier: TokenVerifier;
   /** A signed access token, as identity would issue it. */
   token(claims: { tenantId: string; userId?: string; roles?: Role[]; expiresIn?: string }): Promise<string>;
+  /** Signs exactly `claims` with the trusted key (a `TokenForge` for `attackIsolation`). */
+  sign(claims: JWTPayload): Promise<string>;
 }
 
 /** An in-test token issuer with its own ES256 key, for services tested without identity running. */
@@ -22,6 +24,7 @@ export async function createTestIssuer(issuer = 'poc-tracker', audience = 'poc-t
     audience,
     jwks,
     verifier: createTokenVerifier({ issuer, audience, jwks }),
+    sign: (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'test-key' }).sign(privateKey),
     token: async ({ tenantId, userId = randomUUID(), roles = ['member'], expiresIn = '15m' }) =>
       new SignJWT({ tid: tenantId, roles })
         .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
