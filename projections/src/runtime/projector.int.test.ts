@@ -148,4 +148,22 @@ describe('projector runtime on the Postgres log', () => {
     await projector.stop();
     expect((await rows()).every((r) => r.applied === r.version)).toBe(true);
   });
+
+  it("given a one-tenant rebuild on the log, then the live checkpoint stays: other tenants' events after it are still projected", async () => {
+    const projection = counter();
+    const other = randomUUID();
+    const [x, y] = [randomUUID(), randomUUID()];
+    const before = (await loadCheckpoints(t.db, 'toy'))['log:0'];
+    expect(before).toBeDefined();
+    // The live projector is stopped (or behind): another tenant's event, then one of the rebuilt tenant.
+    await store.append(`poc-${x}`, 'no_stream', [{ type: 'poc.touched', schemaVersion: 1, data: { n: 5 } }], { ...ctx, tenantId: other });
+    await append(y, [6], 'no_stream');
+    await rebuildProjection({ db: t.db, store, projection, scope: { tenantId }, logSource: 'log:0' });
+    expect((await loadCheckpoints(t.db, 'toy'))['log:0']).toBe(before);
+    const projector = new Projector({ db: t.db, bus, projection, sourceOf: postgresLogSource });
+    await projector.start();
+    await until(async () => (await rows()).some((r) => r.id === x));
+    await projector.stop();
+    expect((await rows()).find((r) => r.id === y)).toMatchObject({ n: 6, applied: 1 });
+  });
 });

@@ -214,7 +214,8 @@ export interface RebuildOptions<T> {
    * When the live projector reads the event store's own log (the embedded
    * Postgres log: source `log:0`), move its checkpoint to where the rebuild
    * ended, in the swap transaction, so it does not re-read what the rebuild
-   * applied. (Kafka offsets are another coordinate system: leave unset.)
+   * applied. (Kafka offsets are another coordinate system: leave unset.) A
+   * rebuild scoped to one tenant leaves the checkpoint where it is.
    */
   logSource?: string;
 }
@@ -292,7 +293,9 @@ export async function rebuildProjection<T>(options: RebuildOptions<T>): Promise<
         await lockProjection(trx, projection.name);
         await drain(trx);
         await projection.swap(trx, target);
-        if (options.logSource && cursor) {
+        // Only a rebuild of every tenant has read everything up to its cursor: one tenant's rebuild
+        // skipped the others' events, which the live projector may not have applied yet.
+        if (options.logSource && cursor && !scope.tenantId) {
           const live = (await loadCheckpoints(trx, projection.name))[options.logSource] ?? null;
           if (compareCursors(cursor, live) > 0) await saveCheckpoints(trx, projection.name, new Map([[options.logSource, cursor]]));
         }
