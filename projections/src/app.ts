@@ -29,8 +29,8 @@ export interface ProjectorService {
  * The projector worker: the POC projection (read model + search index) and
  * the analytics projection (what the reports count), each run live from the
  * event bus with its own checkpoints, and its HTTP side for the orchestrator: health,
- * and `/metrics` with the lag (`projector_lag_seconds`, `projector_lag_events`,
- * `projector_event_lag_seconds`).
+ * and `/metrics` with the lag of each projection (`projector_lag_seconds`, `projector_lag_events`,
+ * `projector_event_lag_seconds`, labelled `projection`).
  */
 export async function buildApp(deps: Deps): Promise<ProjectorService> {
   const app = await createApp({ service: 'projections', env: deps.env, ...(deps.logger === undefined ? {} : { logger: deps.logger }) });
@@ -46,14 +46,15 @@ export async function buildApp(deps: Deps): Promise<ProjectorService> {
     onError: (error) => app.log.error({ err: error }, 'projection batch failed; it will be retried'),
     ...(deps.postgresLog ? { sourceOf: postgresLogSource, lag: postgresLogLag(deps.db, projection) } : {}),
   });
+  const counts = analyticsProjection({ db: deps.db, store: deps.store });
   const analytics = new Projector({
     db: deps.db,
     bus: deps.bus,
-    projection: analyticsProjection({ db: deps.db, store: deps.store }),
+    projection: counts,
     maxBatch: deps.env.PROJECTOR_MAX_BATCH,
     metrics: app.metrics,
     onError: (error) => app.log.error({ err: error }, 'analytics batch failed; it will be retried'),
-    ...(deps.postgresLog ? { sourceOf: postgresLogSource } : {}),
+    ...(deps.postgresLog ? { sourceOf: postgresLogSource, lag: postgresLogLag(deps.db, counts) } : {}),
   });
   return { app, projector: projector as Projector<unknown>, analytics: analytics as Projector<unknown> };
 }

@@ -83,6 +83,39 @@ export const postgresLogSource = (): string => 'log:0';
  * const projector = new Projector({ db, bus, projection: pocProjection, metrics: app.metrics });
  * await projector.start();
  */
+/** Per registry, the lag probe of each projection it reports (a process runs several projections). */
+const lagProbes = new WeakMap<Registry, Map<string, () => Promise<Lag>>>();
+
+/** The lag gauges, once per registry, labelled by projection; one probe per projection and scrape feeds both. */
+function registerLag(metrics: Registry, name: string, lag: () => Promise<Lag>): void {
+  let probes = lagProbes.get(metrics);
+  if (!probes) {
+    probes = new Map();
+    lagProbes.set(metrics, probes);
+    const all = probes;
+    const collect = (pick: (lag: Lag) => number) =>
+      async function (this: Gauge) {
+        await Promise.all([...all].map(async ([projection, probe]) => this.set({ projection }, pick(await probe()))));
+      };
+    new Gauge({
+      name: 'projector_lag_events',
+      help: "Events of the projection's topics not yet applied",
+      labelNames: ['projection'],
+      registers: [metrics],
+      collect: collect((l) => l.events),
+    });
+    new Gauge({
+      name: 'projector_lag_seconds',
+      help: "Age of the oldest event of the projection's topics not yet applied (0 when caught up)",
+      labelNames: ['projection'],
+      registers: [metrics],
+      collect: collect((l) => l.seconds),
+    });
+  }
+  let pending: Promise<Lag> | undefined;
+  probes.set(name, () => (pending ??= lag().finally(() => setTimeout(() => (pending = undefined), 100))));
+}
+
 export class Projector<T> {
   private subscription: Subscription | undefined;
   private readonly metrics: Metrics | undefined;
@@ -92,32 +125,7 @@ export class Projector<T> {
     const { metrics, projection } = options;
     if (metrics) {
       this.metrics = metricsIn(metrics);
-      const lag = options.lag;
-      // One pair of lag gauges per registry (one projection per process in practice).
-      if (lag && !metrics.getSingleMetric('projector_lag_events')) {
-        let pending: Promise<Lag> | undefined;
-        // One probe per scrape feeds both gauges.
-        const probe = () => (pending ??= lag().finally(() => setTimeout(() => (pending = undefined), 100)));
-        const labels = { projection: projection.name };
-        new Gauge({
-          name: 'projector_lag_events',
-          help: "Events of the projection's topics not yet applied",
-          labelNames: ['projection'],
-          registers: [metrics],
-          collect: async function () {
-            this.set(labels, (await probe()).events);
-          },
-        });
-        new Gauge({
-          name: 'projector_lag_seconds',
-          help: "Age of the oldest event of the projection's topics not yet applied (0 when caught up)",
-          labelNames: ['projection'],
-          registers: [metrics],
-          collect: async function () {
-            this.set(labels, (await probe()).seconds);
-          },
-        });
-      }
+      if (options.lag) registerLag(metrics, projection.name, options.lag);
     }
   }
 
