@@ -150,7 +150,8 @@ try {
     let lines = 0;
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.length;
-      for (const b of chunk) if (b === 10) lines++;
+      // indexOf, not a loop over every byte: the client shares the two cores with the service it measures.
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
     }
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
