@@ -138,8 +138,9 @@ export const eventStoreMigrations: Record<string, Migration> = {
   },
   '004_tenant_history_index': {
     async up(db) {
-      // A tenant's history in append order (`readHistory`): one range of this index, read in
-      // order, instead of the primary key filtered by tenant (the whole log) or a sort.
+      // A tenant's history in append order (`readHistory`): one range of this index, read in order,
+      // instead of the whole log through the primary key or a sort. (For a tenant that is most of
+      // the log, the planner rightly still reads the primary key in order and filters.)
       await sql`create index events_tenant_position on eventstore.events (tenant_id, position)`.execute(db);
     },
   },
@@ -368,7 +369,7 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * One server-side cursor in a tenant-scoped transaction (row-level security
-   * applies), ordered by position on `events_tenant_position`, fetched in large
+   * applies), in position order (`events_tenant_position`: no sort), fetched in large
    * batches with the next fetch in flight while `onBatch` runs. Position order
    * keeps each stream in version order (an append reads the stream's committed
    * version before it takes its position). The time is formatted by
