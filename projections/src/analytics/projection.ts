@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction } from 'kysely';
 import { type DojoFacts, type PocState, evolveDojoFacts, evolvePoc, pocVersion, toRecordedPocEvent } from '@poc/contracts';
-import { type EventEnvelope, type EventStore, tenantSchemaName } from '@poc/platform';
+import { type EventStore, type HistoryEvent, tenantSchemaName } from '@poc/platform';
 import type { Projection, RebuildScope } from '../runtime/projection.ts';
 import { registeredTenants } from '../runtime/store.ts';
 import {
@@ -32,7 +32,7 @@ export interface AnalyticsProjectionDeps {
 interface Folder<S> {
   readonly stream: (id: string) => string;
   readonly version: (state: S) => number;
-  readonly evolve: (state: S, event: EventEnvelope) => S;
+  readonly evolve: (state: S, event: HistoryEvent) => S;
 }
 
 /**
@@ -43,12 +43,12 @@ interface Folder<S> {
 async function foldStreams<S>(
   store: EventStore,
   tenantId: string,
-  events: readonly EventEnvelope[],
+  events: readonly HistoryEvent[],
   states: Map<string, S>,
   folder: Folder<S>,
 ): Promise<Set<string>> {
   const changed = new Set<string>();
-  const fold = (event: EventEnvelope) => {
+  const fold = (event: HistoryEvent) => {
     states.set(event.aggregateId, folder.evolve(states.get(event.aggregateId)!, event));
     changed.add(event.aggregateId);
   };
@@ -82,7 +82,7 @@ const dojoFolder: Folder<DojoFacts> = {
 };
 
 /** Ids of the aggregates whose first event here is not their first one: only those have a row to read. */
-const existingIds = (events: readonly EventEnvelope[]) => {
+const existingIds = (events: readonly HistoryEvent[]) => {
   const first = new Map<string, number>();
   for (const e of events) if (!first.has(e.aggregateId)) first.set(e.aggregateId, e.aggregateVersion);
   return { all: [...first.keys()], stored: [...first].filter(([, v]) => v !== 1).map(([id]) => id) };
@@ -115,8 +115,8 @@ export function analyticsProjection(deps: AnalyticsProjectionDeps): Projection<A
     name: 'analytics',
     topics: ['pocs.events.v1', 'dojos.events.v1'],
 
-    async apply(trx: Transaction<unknown>, events: readonly EventEnvelope[], target: AnalyticsRebuildTarget | null): Promise<void> {
-      const byTenant = new Map<string, { pocs: EventEnvelope[]; dojos: EventEnvelope[] }>();
+    async apply(trx: Transaction<unknown>, events: readonly HistoryEvent[], target: AnalyticsRebuildTarget | null): Promise<void> {
+      const byTenant = new Map<string, { pocs: HistoryEvent[]; dojos: HistoryEvent[] }>();
       for (const event of events) {
         const kind = event.type.startsWith('poc.') ? 'pocs' : event.type.startsWith('dojo.') ? 'dojos' : null;
         if (!kind) continue;

@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { type Poc, type PocState, evolvePoc, pocVersion, toRecordedPocEvent } from '@poc/contracts';
-import { type EventEnvelope, type EventStore, type SearchDocument, type SearchPort, tenantSchemaName } from '@poc/platform';
+import { type EventStore, type HistoryEvent, type SearchDocument, type SearchPort, tenantSchemaName } from '@poc/platform';
 import type { Projection, RebuildScope } from '../runtime/projection.ts';
 import { registeredTenants } from '../runtime/store.ts';
 import { POCS_TABLE, createPocTable, loadPocRows, provisionPocReadModel, savePocRows, stateOf } from './read-model.ts';
@@ -68,8 +68,8 @@ export function pocProjection(deps: PocProjectionDeps): Projection<PocRebuildTar
     name: 'pocs',
     topics: ['pocs.events.v1'],
 
-    async apply(trx: Transaction<unknown>, events: readonly EventEnvelope[], target: PocRebuildTarget | null): Promise<void> {
-      const byTenant = new Map<string, EventEnvelope[]>();
+    async apply(trx: Transaction<unknown>, events: readonly HistoryEvent[], target: PocRebuildTarget | null): Promise<void> {
+      const byTenant = new Map<string, HistoryEvent[]>();
       for (const event of events) {
         if (!event.type.startsWith('poc.')) continue;
         const list = byTenant.get(event.tenantId) ?? [];
@@ -85,7 +85,7 @@ export function pocProjection(deps: PocProjectionDeps): Projection<PocRebuildTar
         const rows = await loadPocRows(trx, tenantId, ids.filter((id) => first.get(id) !== 1), where.table);
         const states = new Map<string, PocState>(ids.map((id) => [id, stateOf(rows.get(id))]));
         const changed = new Set<string>();
-        const fold = (event: EventEnvelope) => {
+        const fold = (event: HistoryEvent) => {
           const state = states.get(event.aggregateId)!;
           states.set(event.aggregateId, evolvePoc(state, toRecordedPocEvent(event)));
           changed.add(event.aggregateId);

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { EventEnvelope } from '@poc/platform';
+import type { HistoryEvent } from '@poc/platform';
 
 /** Which tenants a rebuild covers: all of them (default) or one. */
 export interface RebuildScope {
@@ -27,8 +27,12 @@ export interface RebuildScope {
 export interface Projection<T> {
   readonly name: string;
   readonly topics: readonly string[];
-  /** Apply events (log order, in order per aggregate) to the live read model (`target` null) or to a rebuild's. */
-  apply(trx: Transaction<unknown>, events: readonly EventEnvelope[], target: T | null): Promise<void>;
+  /**
+   * Apply events (log order, in order per aggregate) to the live read model (`target` null) or to a
+   * rebuild's. What a fold reads of them (`HistoryEvent`): live deliveries carry the whole envelope, a
+   * rebuild's history scan only that.
+   */
+  apply(trx: Transaction<unknown>, events: readonly HistoryEvent[], target: T | null): Promise<void>;
   createTarget(db: Kysely<unknown>, scope: RebuildScope): Promise<T>;
   /** Optional: once the bulk of the history is in, make the target ready for live traffic (indexes...) before the brief locked swap. */
   prepare?(db: Kysely<unknown>, target: T): Promise<void>;

@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { type Delivery, type EventBus, type EventStore, type StoredEvent, type Subscription, compareCursors, topicFor } from '@poc/platform';
+import { type Delivery, type EventBus, type EventStore, type HistoryEvent, type Subscription, compareCursors, topicFor } from '@poc/platform';
 import type { Projection, RebuildScope } from './projection.ts';
 import { loadCheckpoints, saveCheckpoints } from './store.ts';
 
@@ -256,6 +256,20 @@ export async function rebuildProjection<T>(options: RebuildOptions<T>): Promise<
   const lanesCount = Math.max(1, options.concurrency ?? 2);
   const read = (after: string | null) =>
     store.readAll(after, { limit: batchSize, ...(scope.tenantId ? { tenantId: scope.tenantId } : {}), ...(options.until ? { until: options.until } : {}) });
+  const applyBatch = async (events: readonly HistoryEvent[], inside?: Transaction<unknown>): Promise<void> => {
+    const mine = events.filter((e) => topics.has(topicFor(e.type)));
+    if (mine.length > 0) {
+      if (inside) await projection.apply(inside, mine, target);
+      else {
+        // Lanes by aggregate: each aggregate's events stay in order in one lane, lanes touch disjoint rows.
+        const lanes = Array.from({ length: lanesCount }, () => [] as HistoryEvent[]);
+        for (const e of mine) lanes[laneOf(e.aggregateId, lanesCount)]!.push(e);
+        await Promise.all(lanes.filter((l) => l.length > 0).map((lane) => db.transaction().execute((trx) => projection.apply(trx, lane, target))));
+      }
+    }
+    applied += mine.length;
+    options.onProgress?.(applied);
+  };
   const drain = async (inside?: Transaction<unknown>): Promise<void> => {
     let next = read(cursor);
     for (;;) {
@@ -265,19 +279,8 @@ export async function rebuildProjection<T>(options: RebuildOptions<T>): Promise<
       // Read the next batch while this one is applied.
       next = read(last);
       next.catch(() => undefined);
-      const mine = events.filter((e) => topics.has(topicFor(e.type)));
-      if (mine.length > 0) {
-        if (inside) await projection.apply(inside, mine, target);
-        else {
-          // Lanes by aggregate: each aggregate's events stay in order in one lane, lanes touch disjoint rows.
-          const lanes = Array.from({ length: lanesCount }, () => [] as StoredEvent[]);
-          for (const e of mine) lanes[laneOf(e.aggregateId, lanesCount)]!.push(e);
-          await Promise.all(lanes.filter((l) => l.length > 0).map((lane) => db.transaction().execute((trx) => projection.apply(trx, lane, target))));
-        }
-      }
+      await applyBatch(events, inside);
       cursor = last;
-      applied += mine.length;
-      options.onProgress?.(applied);
     }
   };
   const phases = { replay: 0, prepare: 0, swap: 0 };
@@ -288,6 +291,11 @@ export async function rebuildProjection<T>(options: RebuildOptions<T>): Promise<
     mark = now;
   };
   try {
+    if (scope.tenantId) {
+      // One tenant: its history in one scan (only what a fold reads), then the log from where the scan ended.
+      const scanned = await store.readHistory(scope.tenantId, { batchSize, ...(options.until ? { until: options.until } : {}) }, (events) => applyBatch(events));
+      cursor = scanned.cursor;
+    }
     await drain();
     lap('replay');
     if (projection.prepare) {

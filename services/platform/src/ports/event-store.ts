@@ -1,4 +1,4 @@
-import type { AppendContext, NewEvent, StoredEvent } from './events.ts';
+import type { AppendContext, HistoryEvent, NewEvent, StoredEvent } from './events.ts';
 
 /** Expected stream version for an append: a number, `'no_stream'`, or `'any'`. */
 export type ExpectedVersion = number | 'no_stream' | 'any';
@@ -31,6 +31,25 @@ export interface EventStore {
    * still appear. Optionally one tenant only, and only up to an instant.
    */
   readAll(after: string | null, options?: { limit?: number; tenantId?: string; until?: Date }): Promise<StoredEvent[]>;
+  /**
+   * One tenant's history for a replay (an as-of summary, a projection rebuild):
+   * every event of the tenant that occurred up to `until`, in the order it was
+   * appended (so each stream in version order), read in one scan from one
+   * snapshot and handed to `onBatch` in batches of `batchSize` (the next batch
+   * is read while `onBatch` runs; a promise it returns is awaited first). Only
+   * what a fold needs is read (`HistoryEvent`). Resolves with the number of
+   * events and `cursor`: the position of the global log the history covers, so
+   * `readAll(cursor, { tenantId })` returns exactly what it left out (events
+   * committed since the scan began).
+   *
+   * @example
+   * const { events } = await store.readHistory(tenantId, { until: asOf }, (batch) => { for (const e of batch) fold(e); });
+   */
+  readHistory(
+    tenantId: string,
+    options: { until?: Date; batchSize?: number },
+    onBatch: (events: readonly HistoryEvent[]) => void | Promise<void>,
+  ): Promise<{ events: number; cursor: string }>;
   /** Resolve when there may be new events (or after `timeoutMs`). */
   waitForEvents(timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }

@@ -35,6 +35,16 @@ export interface StoredEvent<TType extends string = string, TData = unknown> ext
   readonly cursor: string;
 }
 
+/**
+ * What a replay folds of a stored event (`EventStore.readHistory`): the
+ * envelope without its ids, causality and log position, which no fold reads.
+ * A `StoredEvent` is one too, so a fold takes either.
+ */
+export type HistoryEvent<TType extends string = string, TData = unknown> = Pick<
+  EventEnvelope<TType, TData>,
+  'type' | 'schemaVersion' | 'tenantId' | 'aggregateId' | 'aggregateVersion' | 'occurredAt' | 'actor' | 'data'
+>;
+
 /** The event a decider produced, before the store fills in ids, versions and time. */
 export interface NewEvent<TType extends string = string, TData = unknown> {
   readonly type: TType;

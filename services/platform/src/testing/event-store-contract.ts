@@ -103,6 +103,44 @@ export function testEventStorePort(name: string, factory: () => Promise<EventSto
       expect(past.map((e) => (e.data as { n: number }).n)).toEqual([1]);
     });
 
+    it("readHistory hands over one tenant's events in append order, in batches, up to an instant, with the cursor that continues them", async () => {
+      const tenant = randomUUID();
+      const other = randomUUID();
+      const streams = Array.from({ length: 3 }, () => `poc-${randomUUID()}`);
+      for (const s of streams) await fixture.store.append(s, 'no_stream', [ev(1), ev(2)], ctx(tenant));
+      await fixture.store.append(`poc-${randomUUID()}`, 'no_stream', [ev(99)], ctx(other));
+      for (const s of streams) await fixture.store.append(s, 2, [ev(3)], ctx(tenant));
+      const between = new Date();
+      await new Promise((r) => setTimeout(r, 20));
+      await fixture.store.append(streams[0]!, 3, [ev(4)], ctx(tenant));
+
+      const stored = await fixture.store.readAll(null, { tenantId: tenant, limit: 1000 });
+      const batches: number[] = [];
+      const seen: unknown[] = [];
+      const whole = await fixture.store.readHistory(tenant, { batchSize: 4 }, async (batch) => {
+        batches.push(batch.length);
+        await new Promise((r) => setTimeout(r, 1));
+        seen.push(...batch);
+      });
+      expect(whole.events).toBe(10);
+      expect(batches).toEqual([4, 4, 2]);
+      // What a fold reads, as the store holds it; every stream in version order.
+      expect(seen).toEqual(
+        stored.map((e) => ({ type: e.type, schemaVersion: e.schemaVersion, tenantId: tenant, aggregateId: e.aggregateId, aggregateVersion: e.aggregateVersion, occurredAt: e.occurredAt, actor: e.actor, data: e.data })),
+      );
+
+      const past: { aggregateId: string; aggregateVersion: number }[] = [];
+      const until = await fixture.store.readHistory(tenant, { until: between }, (batch) => void past.push(...batch));
+      expect(until.events).toBe(9);
+      for (const s of streams) expect(past.filter((e) => `poc-${e.aggregateId}` === s).map((e) => e.aggregateVersion)).toEqual([1, 2, 3]);
+
+      // The cursor continues the history in the global log: what was appended since, and nothing read twice.
+      await fixture.store.append(streams[1]!, 3, [ev(5)], ctx(tenant));
+      const after = await fixture.store.readAll(whole.cursor, { tenantId: tenant, limit: 1000 });
+      expect(after.map((e) => [e.streamId, e.aggregateVersion])).toEqual([[streams[1], 4]]);
+      expect(await fixture.store.readHistory(randomUUID(), {}, () => undefined)).toMatchObject({ events: 0 });
+    });
+
     it('waitForEvents wakes up when something is appended', async () => {
       const tenant = randomUUID();
       const started = Date.now();

@@ -21,7 +21,9 @@ export interface ExportSelection {
  * A tenant's POCs that match, page by page, in the order `GET /v1/pocs`
  * gives them. Newest first without free text (the default): keyset pages over
  * the analytics read model (`(created_at, id) < last`, on its index), so each
- * page is one index range scan and nothing is held between pages. With `q`,
+ * page is one index range scan and no connection or snapshot is held between
+ * pages (a slow download holds nothing); the next page is read while one is
+ * consumed. With `q`,
  * `name` or another sort, matching and order are the search engine's: pages
  * of the search port, cursor to cursor, so the export lists exactly what the
  * search finds.
@@ -60,18 +62,27 @@ async function* readModelPages(source: ExportSource, tenantId: string, selection
     f.to ? sql`created_at < ${f.to}::timestamptz` : null,
     selection.createdBy ? sql`created_by = ${selection.createdBy}` : null,
   ].filter((x) => x !== null);
-  let after: { createdAt: string; id: string } | null = null;
-  for (;;) {
+  const page = async (after: { createdAt: string; id: string } | null) => {
     const keyset: RawBuilder<unknown>[] = after ? [sql`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`] : [];
     const result: { rows: { poc: Poc; k: string }[] } = await sql<{ poc: Poc; k: string }>`
       select poc, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as k from ${table}
       where ${sql.join([...filters, ...keyset], sql` and `)}
       order by created_at desc, id desc limit ${source.pageSize}`.execute(source.db);
-    const rows: { poc: Poc; k: string }[] = result.rows;
+    return result.rows;
+  };
+  let next = page(null);
+  for (;;) {
+    const rows = await next;
     if (rows.length === 0) return;
+    const more = rows.length === source.pageSize;
+    if (more) {
+      // Read the next page while this one is written: the database and the serialisation overlap instead of
+      // taking turns (two pages in memory at most). A consumer that stops early leaves it to finish unread.
+      const last = rows[rows.length - 1]!;
+      next = page({ createdAt: last.k, id: last.poc.id });
+      next.catch(() => undefined);
+    }
     yield rows.map((r) => r.poc);
-    if (rows.length < source.pageSize) return;
-    const last = rows[rows.length - 1]!;
-    after = { createdAt: last.k, id: last.poc.id };
+    if (!more) return;
   }
 }

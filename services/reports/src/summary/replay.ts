@@ -1,5 +1,5 @@
 import { type DojoFacts, type Poc, type PocState, evolveDojoFacts, evolvePoc, pocVersion, toRecordedPocEvent } from '@poc/contracts';
-import type { EventStore, StoredEvent } from '@poc/platform';
+import type { EventStore } from '@poc/platform';
 import { type SummaryCounts, type SummaryScope, countInMemory } from './summarise.ts';
 
 export interface ReplayResult {
@@ -10,8 +10,8 @@ export interface ReplayResult {
 
 /**
  * The tenant's counts as they were at `asOf`: its events that occurred up to
- * that instant, read from the event store in batches (the next batch is read
- * while this one folds), folded in memory with `evolvePoc` (POCs) and
+ * that instant, read from the event store's history scan (`readHistory`: one
+ * ordered scan, the next batch read while this one folds), folded in memory with `evolvePoc` (POCs) and
  * `evolveDojoFacts` (dojos), then counted like today's. Nothing of today's
  * read models is consulted, so an edit or a delete made later does not
  * change the past.
@@ -24,21 +24,12 @@ export async function replayCounts(
   tenantId: string,
   asOf: Date,
   scope: SummaryScope,
-  options: { batch?: number; onProgress?: (events: number) => void } = {},
+  options: { batch?: number } = {},
 ): Promise<ReplayResult> {
   const started = performance.now();
-  const limit = options.batch ?? 10_000;
   const pocs = new Map<string, PocState>();
   const dojos = new Map<string, DojoFacts>();
-  const read = (after: string | null) => store.readAll(after, { tenantId, until: asOf, limit });
-  let events = 0;
-  let next: Promise<StoredEvent[]> = read(null);
-  for (;;) {
-    const batch = await next;
-    if (batch.length === 0) break;
-    next = read(batch[batch.length - 1]!.cursor);
-    // Read ahead; a failure surfaces when it is awaited.
-    next.catch(() => undefined);
+  const { events } = await store.readHistory(tenantId, { until: asOf, batchSize: options.batch ?? 10_000 }, (batch) => {
     for (const event of batch) {
       if (event.type.startsWith('poc.')) {
         const state = pocs.get(event.aggregateId) ?? ABSENT;
@@ -51,9 +42,7 @@ export async function replayCounts(
         dojos.set(event.aggregateId, evolveDojoFacts(facts, event));
       }
     }
-    events += batch.length;
-    options.onProgress?.(events);
-  }
+  });
   const active = function* (): Iterable<Poc> {
     for (const s of pocs.values()) if (s.kind === 'active') yield s.poc;
   };
