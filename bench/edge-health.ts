@@ -12,7 +12,8 @@
  *   pnpm bench:edge   BENCH_SECONDS (5) per target and round, BENCH_ROUNDS (3),
  *                     BENCH_CONNECTIONS (32), DATABASE_URL (default: the local
  *                     PostgreSQL on :5432, else an embedded one; pocs migrates a
- *                     fresh database of its own there)
+ *                     fresh database of its own there), BENCH_CPU_PROF=<dir>
+ *                     to write a V8 CPU profile of the service and the edge there
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -22,6 +23,7 @@ import { type ChildService, freePort, startChildService } from '../services/pocs
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
 /** CPU time (user + system) a process has used so far, in microseconds (Linux /proc; 0 elsewhere). */
 function cpuMicros(pid: number | undefined): number {
@@ -58,6 +60,7 @@ try {
     env: { ...common, DATABASE_URL: database.url },
     port: await freePort(),
     readyPath: '/health/live',
+    nodeArgs,
   });
   children.push(service);
   // Only pocs runs behind the edge: the edge is then not "ready", so wait for it to be live.
@@ -66,6 +69,7 @@ try {
     env: { ...common, POCS_URL: service.url, IDENTITY_URL: nowhere, QUERY_URL: nowhere, DOJO_URL: nowhere, REPORTS_URL: nowhere, VIDEO_URL: nowhere },
     port: await freePort(),
     readyPath: '/health/live',
+    nodeArgs,
   });
   children.push(edge);
   const processes = { hello, service, edge };

@@ -1,4 +1,5 @@
 import proxy from '@fastify/http-proxy';
+import type { FastifyReply } from 'fastify';
 import { type App, createApp } from '@poc/platform';
 import type { Env } from './env.ts';
 import { mergedOpenApi } from './openapi.ts';
@@ -25,6 +26,7 @@ export async function buildApp(deps: Deps): Promise<App> {
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
   });
   const upstreams = upstreamUrls(deps.env);
+  const onResponse = (_request: unknown, reply: unknown, response: { stream: NodeJS.ReadableStream }) => sendUpstreamBody(reply as FastifyReply, response);
 
   for (const route of ROUTES) {
     await app.register(proxy, {
@@ -38,11 +40,13 @@ export async function buildApp(deps: Deps): Promise<App> {
       disableRequestLogging: true,
       replyOptions: {
         // Append the caller's address as any proxy does: identity throttles failed logins per client address.
-        rewriteRequestHeaders: (request, headers) => ({
-          ...headers,
-          'x-request-id': request.id,
-          'x-forwarded-for': [headers['x-forwarded-for'], request.socket.remoteAddress].filter(Boolean).join(', '),
-        }),
+        // `headers` is reply-from's own copy of the request's headers, so it is changed in place.
+        rewriteRequestHeaders: (request, headers) => {
+          headers['x-request-id'] = request.id;
+          headers['x-forwarded-for'] = [headers['x-forwarded-for'], request.socket.remoteAddress].filter(Boolean).join(', ');
+          return headers;
+        },
+        onResponse,
       },
     });
   }
@@ -51,7 +55,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   // ready only when every service is.
   for (const [name, base] of Object.entries(upstreams)) {
     // logLevel: health checks log nothing, as on the services themselves.
-    await app.register(proxy, { upstream: base, prefix: `/health/services/${name}`, rewritePrefix: '/health', httpMethods: ['GET'], disableRequestLogging: true, logLevel: 'warn' });
+    await app.register(proxy, { upstream: base, prefix: `/health/services/${name}`, rewritePrefix: '/health', httpMethods: ['GET'], disableRequestLogging: true, logLevel: 'warn', replyOptions: { onResponse } });
     app.addReadinessCheck(name, async () => {
       const res = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(1_500) });
       if (!res.ok) throw new Error(`${name} is not ready (${res.status})`);
@@ -61,4 +65,27 @@ export async function buildApp(deps: Deps): Promise<App> {
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(upstreams, app.log));
   await serveWebApp(app, deps.webRoot);
   return app;
+}
+
+/** Upstream answers up to this size are read whole before they are sent on. */
+const BUFFERED_BODY_BYTES = 64 * 1024;
+
+/**
+ * Send the upstream body on. reply-from hands it over as a stream, and piping a
+ * stream through Fastify (end-of-stream listeners, a pipe, chunked writes) costs
+ * more CPU than the rest of a small proxied request together. Most answers are
+ * small JSON with a Content-Length, so those are read whole and sent as one
+ * buffer; large, unsized or streamed answers (videos, CSV exports) still stream.
+ */
+function sendUpstreamBody(reply: FastifyReply, response: { stream: NodeJS.ReadableStream }): void {
+  // reply-from has copied the upstream headers onto the reply by now.
+  const length = Number(reply.getHeader('content-length'));
+  if (reply.request.method === 'HEAD' || !(length <= BUFFERED_BODY_BYTES)) {
+    reply.send(response.stream);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  response.stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  response.stream.once('error', (error: Error) => reply.send(error));
+  response.stream.once('end', () => reply.send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 }
