@@ -128,7 +128,7 @@ try {
     const each = names.map((n) => spent(target, n));
     return Math.min((cores * 1e6) / each.reduce((a, b) => a + b, 0), 1e6 / Math.max(...each));
   };
-  const [bareT, serviceT, proxiedT, ownT] = targets.map((t) => t.name);
+  const [bareT, serviceT, proxiedT, ownT] = [targets[0].name, targets[1].name, targets[2].name, targets[3].name];
   const bareCeiling = ceiling(bareT, ['hello', 'autocannon']);
   const proxiedCeiling = ceiling(proxiedT, ['autocannon', 'edge', 'service']);
   // 0.5x of the bare ceiling means the three processes together may spend twice what the two bare ones do.
