@@ -8,13 +8,17 @@
  * each target's median round, the ratio to the bare peer of the same round
  * (median), and the CPU each process spent per request (user + system, from
  * /proc), which is what bounds the throughput when all of them share 2 cores.
+ * It ends with that budget: the most each path could serve on this machine's
+ * cores, and how much CPU the edge may spend per request for 0.5x of bare.
  *
  *   pnpm bench:edge   BENCH_SECONDS (5) per target and round, BENCH_ROUNDS (3),
  *                     BENCH_CONNECTIONS (32), DATABASE_URL (default: the local
  *                     PostgreSQL on :5432, else an embedded one; pocs migrates a
- *                     fresh database of its own there)
+ *                     fresh database of its own there), BENCH_CPU_PROF=<dir>
+ *                     to write a V8 CPU profile of the service and the edge there
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../services/platform/src/testing/database.ts';
 import { type ChildService, freePort, startChildService } from '../services/pocs/src/testing/child-service.ts';
@@ -22,6 +26,7 @@ import { type ChildService, freePort, startChildService } from '../services/pocs
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
 /** CPU time (user + system) a process has used so far, in microseconds (Linux /proc; 0 elsewhere). */
 function cpuMicros(pid: number | undefined): number {
@@ -58,6 +63,7 @@ try {
     env: { ...common, DATABASE_URL: database.url },
     port: await freePort(),
     readyPath: '/health/live',
+    nodeArgs,
   });
   children.push(service);
   // Only pocs runs behind the edge: the edge is then not "ready", so wait for it to be live.
@@ -66,6 +72,7 @@ try {
     env: { ...common, POCS_URL: service.url, IDENTITY_URL: nowhere, QUERY_URL: nowhere, DOJO_URL: nowhere, REPORTS_URL: nowhere, VIDEO_URL: nowhere },
     port: await freePort(),
     readyPath: '/health/live',
+    nodeArgs,
   });
   children.push(edge);
   const processes = { hello, service, edge };
@@ -112,6 +119,30 @@ try {
       `| ${target.name} | ${median(rows.map((r) => r.rate)).toFixed(0)} | ${median(rows.map((r) => r.p50))} | ${median(rows.map((r) => r.p99))} | ${rows.reduce((s, r) => s + r.errors, 0)} | ${ratio.toFixed(2)}x | ${rows.map((r) => r.rate.toFixed(0)).join(' / ')} | ${cpu} |`,
     );
   }
+
+  // The CPU budget: when every process on the path is busy, the rate is bounded by the
+  // cores over the CPU all of them spend per request (and by one core over the busiest).
+  const cores = availableParallelism();
+  const spent = (target: string, name: string) => median(samples.get(target)!.map((r) => r.cpu[name] ?? 0));
+  const ceiling = (target: string, names: string[]) => {
+    const each = names.map((n) => spent(target, n));
+    return Math.min((cores * 1e6) / each.reduce((a, b) => a + b, 0), 1e6 / Math.max(...each));
+  };
+  const [bareT, serviceT, proxiedT, ownT] = [targets[0].name, targets[1].name, targets[2].name, targets[3].name];
+  const bareCeiling = ceiling(bareT, ['hello', 'autocannon']);
+  const proxiedCeiling = ceiling(proxiedT, ['autocannon', 'edge', 'service']);
+  // 0.5x of the bare ceiling means the three processes together may spend twice what the two bare ones do.
+  const threeMay = (2 * cores * 1e6) / bareCeiling;
+  const edgeAllowance = threeMay - spent(bareT, 'autocannon') - spent(serviceT, 'service');
+  const fmt = (n: number) => n.toFixed(0);
+  console.log(`\nCPU budget on ${cores} cores (µs per request, medians):`);
+  console.log(`- bare: hello ${fmt(spent(bareT, 'hello'))} + autocannon ${fmt(spent(bareT, 'autocannon'))} → at most ${fmt(bareCeiling)} req/s.`);
+  console.log(
+    `- through the edge: autocannon ${fmt(spent(proxiedT, 'autocannon'))} + edge ${fmt(spent(proxiedT, 'edge'))} + service ${fmt(spent(proxiedT, 'service'))} → at most ${fmt(proxiedCeiling)} req/s = ${(proxiedCeiling / bareCeiling).toFixed(2)}x of the bare ceiling.`,
+  );
+  console.log(
+    `- 0.5x of bare needs the three to spend at most ${fmt(threeMay)} µs together; after autocannon (${fmt(spent(bareT, 'autocannon'))}, as for bare) and the service (${fmt(spent(serviceT, 'service'))}, as when hit directly) that leaves the edge ${fmt(edgeAllowance)} µs, while it spends ${fmt(spent(ownT, 'edge'))} answering its own /health/live with no upstream at all and ${fmt(spent(proxiedT, 'edge'))} proxying.`,
+  );
 } finally {
   for (const child of children.reverse()) {
     child.process.kill('SIGTERM');
