@@ -62,6 +62,27 @@ describe('the edge', () => {
     expect(Number(echoed.headers['content-length'])).toBeGreaterThan(100_000);
   });
 
+  it('answers 503 problem+json naming the service when an upstream cannot be reached, and nothing is sent twice', async () => {
+    const closed = Fastify();
+    const url = await closed.listen({ port: 0, host: '127.0.0.1' });
+    await closed.close();
+    const env: Record<string, string> = { LOG_LEVEL: 'silent' };
+    for (const name of names) env[`${name.toUpperCase()}_URL`] = name === 'pocs' ? url : `http://127.0.0.1:${new URL(url).port}`;
+    const lonely = await buildApp({ env: loadServiceEnv(env), logger: false });
+    try {
+      for (const request of [{ method: 'GET' as const, url: '/v1/me' }, { method: 'POST' as const, url: '/v1/pocs', payload: { name: 'x' } }]) {
+        const res = await lonely.inject(request);
+        expect(res.statusCode, request.url).toBe(503);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+        expect(res.headers['retry-after']).toBe('1');
+        expect(res.json()).toMatchObject({ status: 503, code: 'EDGE_ERR_UPSTREAM_UNAVAILABLE' });
+      }
+      expect((await lonely.inject({ method: 'POST', url: '/v1/pocs', payload: { name: 'x' } })).json().detail).toContain('pocs');
+    } finally {
+      await lonely.close();
+    }
+  });
+
   it('routes each context to its owner and passes the request id along', async () => {
     const cases: [string, string, Upstream][] = [
       ['POST', '/v1/tenants', 'identity'],

@@ -1,6 +1,6 @@
 import proxy from '@fastify/http-proxy';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type App, createApp } from '@poc/platform';
+import { type App, GatewayTimeoutError, ServiceUnavailableError, createApp } from '@poc/platform';
 import type { Env } from './env.ts';
 import { mergedOpenApi } from './openapi.ts';
 import { ROUTES, upstreamUrls } from './routes.ts';
@@ -58,6 +58,7 @@ export async function buildApp(deps: Deps): Promise<App> {
             return headers;
           },
           onResponse,
+          onError: upstreamFailed(route.upstream),
         },
       });
     }
@@ -77,6 +78,20 @@ export async function buildApp(deps: Deps): Promise<App> {
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => mergedOpenApi(upstreams, app.log));
   await serveWebApp(app, deps.webRoot);
   return app;
+}
+
+/**
+ * An upstream that cannot be reached (down, restarting, refusing) answers 503 with Retry-After, one
+ * that does not answer in time 504, both as problem+json naming the service; not a bare 500.
+ */
+function upstreamFailed(name: string) {
+  return (reply: { send(payload: unknown): unknown }, { error }: { error: Error }) => {
+    reply.send(
+      (error as Error & { statusCode?: number }).statusCode === 504
+        ? new GatewayTimeoutError('EDGE_ERR_UPSTREAM_TIMEOUT', `The ${name} service did not answer in time.`, { cause: error })
+        : new ServiceUnavailableError('EDGE_ERR_UPSTREAM_UNAVAILABLE', `The ${name} service cannot be reached right now; retry shortly.`, { cause: error, headers: { 'retry-after': '1' } }),
+    );
+  };
 }
 
 /** Request and upstream bodies up to this size are read whole before they are sent on. */

@@ -97,6 +97,12 @@ export class ServiceUnavailableError extends AppError {
   readonly title = 'Service Unavailable';
 }
 
+/** An upstream (another service, an engine) took too long to answer. */
+export class GatewayTimeoutError extends AppError {
+  readonly status = 504;
+  readonly title = 'Gateway Timeout';
+}
+
 /** Error codes owned by the platform itself. */
 export const PLATFORM_ERR = {
   VALIDATION: 'PLATFORM_ERR_VALIDATION',
