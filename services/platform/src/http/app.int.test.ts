@@ -103,6 +103,16 @@ describe('the app factory', () => {
     expect(openapi.paths['/v1/things'].post).toBeDefined();
   });
 
+  it('lets a browser client on another origin read the headers the API answers with', async () => {
+    await build();
+    const res = await app.inject({ method: 'POST', url: '/v1/things', headers: { origin: 'https://app.example' }, payload: { name: 'a', size: 1 } });
+    expect(res.headers['access-control-allow-origin']).toBe('https://app.example');
+    const exposed = String(res.headers['access-control-expose-headers']).toLowerCase().split(/,\s*/);
+    for (const name of ['consistency-token', 'etag', 'location', 'idempotent-replayed', 'content-disposition', 'content-range', 'retry-after']) {
+      expect(exposed, name).toContain(name);
+    }
+  });
+
   it("sets every header helmet would set, on answers, errors and unknown routes alike", async () => {
     await build();
     const expected = securityHeaders();

@@ -114,7 +114,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   await app.register(cors, {
     origin: env.CORS_ORIGINS === '*' ? true : env.CORS_ORIGINS.split(',').map((o) => o.trim()),
-    exposedHeaders: ['Consistency-Token', 'Consistency-Token-Timeout', 'ETag', 'Retry-After', 'X-Request-Id'],
+    // What a browser client reads from answers: created resources' Location, idempotent replays,
+    // download names, and the byte ranges of video streams.
+    exposedHeaders: [
+      'Consistency-Token',
+      'Consistency-Token-Timeout',
+      'ETag',
+      'Retry-After',
+      'X-Request-Id',
+      'Location',
+      'Idempotent-Replayed',
+      'Content-Disposition',
+      'Content-Range',
+      'Accept-Ranges',
+    ],
     allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'Consistency-Token', 'X-Request-Id'],
   });
   if (options.rateLimit !== false) {
