@@ -25,14 +25,14 @@ import { COMPOSITION_ID, type Resolution, YearInReviewProps } from '@poc/video-c
 import { createTestDatabase } from '../services/platform/src/testing/database.ts';
 import { createTestIssuer } from '../services/platform/src/testing/tokens.ts';
 import { buildApp } from '../services/video/src/app.ts';
-import { loadServiceEnv } from '../services/video/src/env.ts';
+import { defaultBrowserExecutable, loadServiceEnv } from '../services/video/src/env.ts';
 import { RENDER_MEDIA_OPTIONS, RemotionRenderer, bundleComposition, removeBundle } from '../services/video/src/render/remotion.ts';
 import { migrateVideo } from '../services/video/src/store/migrations.ts';
 import { VideoWorker } from '../services/video/src/worker/worker.ts';
 import { gatherYear } from '../services/video/src/year/gather.ts';
 import { sampleTreeCpu } from './lib.ts';
 
-const browserExecutable = process.env.VIDEO_BROWSER_EXECUTABLE ?? '/usr/bin/chromium';
+const browserExecutable = process.env.VIDEO_BROWSER_EXECUTABLE || defaultBrowserExecutable();
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const pocCount = Number(process.env.BENCH_POCS ?? 40);
 const resolution = (process.env.BENCH_RESOLUTION ?? '720p') as Resolution;
@@ -85,7 +85,7 @@ try {
   // A fresh token per request: a run outlives a token (15 minutes).
   const auth = async () => ({ authorization: `Bearer ${await issuer.token({ tenantId, userId, roles: ['member'] })}` });
 
-  console.log(`load average at start: ${load()} (2 cores)`);
+  console.log(`load average at start: ${load()} (2 cores); browser ${browserExecutable}`);
   const t = performance.now();
   serveUrl = await bundleComposition();
   console.log(`bundle (once, at worker start-up): ${seconds(performance.now() - t)} s`);

@@ -93,11 +93,11 @@ describe('service Dockerfiles', () => {
   it('video: Chromium and fonts in the runtime stage, at the VIDEO_BROWSER_EXECUTABLE the chart sets', () => {
     const final = parseDockerfile(readFileSync(join(repo, IMAGES.video!.dockerfile), 'utf8')).at(-1)!;
     const installs = final.instructions.filter((i) => i.op === 'RUN' && i.args.includes('apt-get install')).map((i) => i.args).join(' ');
-    expect(installs).toMatch(/\bchromium\b/);
+    expect(installs).toMatch(/\bchromium-headless-shell\b/);
     expect(installs.match(/\bfonts-[a-z0-9-]+/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
     expect(installs).toContain('--no-install-recommends');
     const chromiumPath = chartValues('video').env?.VIDEO_BROWSER_EXECUTABLE;
-    expect(chromiumPath).toBe('/usr/bin/chromium');
+    expect(chromiumPath).toBe('/usr/bin/chromium-headless-shell');
     expect(final.instructions.some((i) => i.op === 'ENV' && i.args.includes(`VIDEO_BROWSER_EXECUTABLE=${chromiumPath}`))).toBe(true);
   });
 

@@ -29,7 +29,7 @@ export interface VideoRenderer {
 /** The configured browser is not there: the reason a job fails with, and what start-up refuses. */
 export class BrowserMissingError extends Error {
   constructor(readonly path: string) {
-    super(`no browser at ${path}: install Chromium (apt-get install chromium) or set VIDEO_BROWSER_EXECUTABLE to a Chrome/Chromium binary`);
+    super(`no browser at ${path}: install Chromium (apt-get install chromium-headless-shell, or chromium) or set VIDEO_BROWSER_EXECUTABLE to a Chrome/Chromium binary`);
     this.name = 'BrowserMissingError';
   }
 }
