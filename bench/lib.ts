@@ -1,5 +1,6 @@
 /** Shared helpers for the benches: child processes, readiness, autocannon runs, a table printer. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface Measured {
@@ -54,4 +55,57 @@ export function printTable(rows: Measured[], baseline?: string): void {
     const ratio = base ? (r.requestsPerSecond / base.requestsPerSecond).toFixed(2) + 'x' : '';
     console.log(`| ${r.name} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${ratio} |`);
   }
+}
+
+/**
+ * CPU seconds (user + system) that this process and every process it started
+ * (browsers, ffmpeg, their children) use between `start` and `stop`, sampled
+ * from /proc every `everyMs` (Linux; 0 for the children elsewhere). Unlike
+ * wall time it barely moves with the load other work puts on the machine, so
+ * two runs compare fairly on a busy host. A child that lives and dies within
+ * one sampling period is missed.
+ */
+export function sampleTreeCpu(everyMs = 500): { stop(): { seconds: number; children: number } } {
+  const TICK = 100; // clock ticks per second of /proc/<pid>/stat
+  const self = process.cpuUsage();
+  const ours = new Set([process.pid]);
+  const start = new Map<number, number>();
+  const last = new Map<number, number>();
+  const sample = (first: boolean) => {
+    let entries: string[];
+    try {
+      entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    } catch {
+      return;
+    }
+    // In pid order: a parent (almost always) comes before its children, so one pass finds a whole new tree.
+    for (const pid of entries.map(Number).sort((a, b) => a - b)) {
+      if (pid === process.pid) continue;
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        // Known pids stay counted after their parent exits (a browser's helpers outlive it briefly).
+        if (!ours.has(Number(fields[1])) && !ours.has(pid)) continue;
+        ours.add(pid);
+        const ticks = Number(fields[11]) + Number(fields[12]);
+        // A child already running at `start` counts from there; one born later from zero.
+        if (first) start.set(pid, ticks);
+        last.set(pid, ticks);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample(false);
+      let ticks = 0;
+      for (const [pid, t] of last) ticks += t - (start.get(pid) ?? 0);
+      const mine = process.cpuUsage(self);
+      const children = ticks / TICK;
+      return { seconds: (mine.user + mine.system) / 1e6 + children, children };
+    },
+  };
 }

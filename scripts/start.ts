@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import pg from 'pg';
 import { ConfigError, PostgresUrl, loadEnv, startEmbeddedPostgres } from '@poc/platform';
+import { defaultBrowserExecutable } from '../services/video/src/env.ts';
 import { SERVICES } from './services.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -141,11 +142,11 @@ const wiring = {
 
 // The video worker renders in Chromium; without one the platform still starts, with the video API only
 // (requests stay queued until a worker with a browser runs; see services/video/README.md).
-const browser = process.env.VIDEO_BROWSER_EXECUTABLE || '/usr/bin/chromium';
+const browser = process.env.VIDEO_BROWSER_EXECUTABLE || defaultBrowserExecutable();
 const videoEnv: Record<string, string> = {};
 if (process.env.VIDEO_WORKER === undefined && !isExecutable(browser)) {
   videoEnv.VIDEO_WORKER = 'false';
-  say(`no Chromium at ${browser}: year-in-review videos will stay queued (apt-get install chromium, or set VIDEO_BROWSER_EXECUTABLE)`);
+  say(`no Chromium at ${browser}: year-in-review videos will stay queued (apt-get install chromium-headless-shell or chromium, or set VIDEO_BROWSER_EXECUTABLE)`);
 }
 
 for (const service of SERVICES) {

@@ -122,11 +122,11 @@ describe('service Dockerfiles', () => {
     const text = readFileSync(join(repo, DOCKERFILE), 'utf8');
     const final = { instructions: imageChain(parseDockerfile(text, IMAGES.video)).flatMap((s) => s.instructions) };
     const installs = final.instructions.filter((i) => i.op === 'RUN' && i.args.includes('apt-get install')).map((i) => i.args).join(' ');
-    expect(installs).toMatch(/\bchromium\b/);
+    expect(installs).toMatch(/\bchromium-headless-shell\b/);
     expect(installs.match(/\bfonts-[a-z0-9-]+/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
     expect(installs).toContain('--no-install-recommends');
     const chromiumPath = chartValues('video').env?.VIDEO_BROWSER_EXECUTABLE;
-    expect(chromiumPath).toBe('/usr/bin/chromium');
+    expect(chromiumPath).toBe('/usr/bin/chromium-headless-shell');
     expect(final.instructions.some((i) => i.op === 'ENV' && i.args.includes(`VIDEO_BROWSER_EXECUTABLE=${chromiumPath}`))).toBe(true);
     const pocs = imageChain(parseDockerfile(text, IMAGES.pocs)).flatMap((s) => s.instructions);
     expect(pocs.some((i) => i.args.includes('chromium'))).toBe(false);

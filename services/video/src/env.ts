@@ -20,8 +20,11 @@ export const Env = Type.Object({
   BLOBS_DIR: enginesEnv.BLOBS_DIR,
   /** Run the render worker in this process (`false`: API only, for a separate worker deployment). */
   VIDEO_WORKER: Type.Boolean({ default: true }),
-  /** Chrome/Chromium the worker renders with; checked at start-up (Remotion would otherwise try to download one). */
-  VIDEO_BROWSER_EXECUTABLE: Type.String({ default: '/usr/bin/chromium', minLength: 1 }),
+  /**
+   * Chrome/Chromium the worker renders with; checked at start-up (Remotion would otherwise try to download one).
+   * Unset: `defaultBrowserExecutable()`.
+   */
+  VIDEO_BROWSER_EXECUTABLE: Type.String({ minLength: 1 }),
   /** Browser tabs per render (Remotion's `concurrency`): 1 is fastest on two cores. */
   VIDEO_RENDER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
   /** Renders this process runs at once. */
@@ -48,19 +51,37 @@ export const Env = Type.Object({
 export type Env = Static<typeof Env>;
 
 /**
+ * Where the worker looks for a browser when VIDEO_BROWSER_EXECUTABLE is unset, best first. Debian's
+ * headless shell (`apt-get install chromium-headless-shell`, the old headless mode Remotion is made
+ * for) renders the same pixels as the full browser for about 15% less CPU and starts faster:
+ * the full browser runs the new headless mode, with its browser UI processes.
+ */
+export const BROWSER_CANDIDATES = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'] as const;
+
+const isExecutable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The first of `candidates` installed here; the last one (the one to install) when none is. */
+export const defaultBrowserExecutable = (candidates: readonly string[] = BROWSER_CANDIDATES): string => candidates.find(isExecutable) ?? candidates.at(-1)!;
+
+/**
  * The configuration, with the worker's browser checked: no executable at
  * `VIDEO_BROWSER_EXECUTABLE` stops start-up (exit 78) with a message naming it.
  */
 export const loadServiceEnv = (source: Record<string, string | undefined> = process.env): Env => {
-  const env = loadEnv(Env, source);
+  const env = loadEnv(Env, { ...source, VIDEO_BROWSER_EXECUTABLE: source.VIDEO_BROWSER_EXECUTABLE || defaultBrowserExecutable() });
   if (env.VIDEO_WORKER) {
-    try {
-      accessSync(env.VIDEO_BROWSER_EXECUTABLE, constants.X_OK);
-    } catch {
+    if (!isExecutable(env.VIDEO_BROWSER_EXECUTABLE)) {
       throw new ConfigError([
         {
           setting: 'VIDEO_BROWSER_EXECUTABLE',
-          message: `no browser at ${env.VIDEO_BROWSER_EXECUTABLE}: install Chromium (apt-get install chromium) or point it at a Chrome/Chromium binary`,
+          message: `no browser at ${env.VIDEO_BROWSER_EXECUTABLE}: install Chromium (apt-get install chromium-headless-shell, or chromium) or point it at a Chrome/Chromium binary`,
         },
       ]);
     }

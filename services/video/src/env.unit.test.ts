@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@poc/platform';
-import { loadServiceEnv } from './env.ts';
+import { defaultBrowserExecutable, loadServiceEnv } from './env.ts';
 
 const base = { DATABASE_URL: 'postgres://x@127.0.0.1:5432/x' };
 
@@ -18,6 +18,12 @@ describe('video configuration', () => {
 
   it('given an API-only process (VIDEO_WORKER=false), then no browser is needed', () => {
     expect(loadServiceEnv({ ...base, VIDEO_WORKER: 'false', VIDEO_BROWSER_EXECUTABLE: '/nowhere/chromium' }).VIDEO_WORKER).toBe(false);
+  });
+
+  it('given VIDEO_BROWSER_EXECUTABLE unset, then the first installed browser of the candidates is used, else the last one is named', () => {
+    expect(defaultBrowserExecutable(['/nowhere/chromium-headless-shell', process.execPath, '/nowhere/chromium'])).toBe(process.execPath);
+    expect(defaultBrowserExecutable(['/nowhere/chromium-headless-shell', '/nowhere/chromium'])).toBe('/nowhere/chromium');
+    expect(loadServiceEnv({ ...base, VIDEO_WORKER: 'false' }).VIDEO_BROWSER_EXECUTABLE).toBe(defaultBrowserExecutable());
   });
 
   it('given an executable browser, then the defaults hold (1 tab on two cores, one render at a time)', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FPS, RESOLUTIONS, YearInReviewProps, planVideo, sceneStarts } from '@poc/video-composition';
+import { defaultBrowserExecutable } from './env.ts';
 import { RemotionRenderer, bundleComposition, removeBundle } from './render/remotion.ts';
 import { type VideoHarness, startVideo } from './testing/harness.ts';
 import { gatherYear } from './year/gather.ts';
@@ -13,7 +14,7 @@ import { gatherYear } from './year/gather.ts';
 // through the worker, stored, downloaded and checked with ffprobe/ffmpeg. Short on purpose (360p,
 // a quarter of the normal pace: a few seconds of video) so CI stays fast.
 const run = promisify(execFile);
-const BROWSER = process.env.VIDEO_BROWSER_EXECUTABLE ?? '/usr/bin/chromium';
+const BROWSER = process.env.VIDEO_BROWSER_EXECUTABLE || defaultBrowserExecutable();
 const year = new Date().getUTCFullYear();
 const PACE = 0.25;
 let h: VideoHarness;
