@@ -6,7 +6,8 @@
  * and options (one browser for both, as the worker does) in the same run: the
  * worker's overhead, and frames per second.
  *
- *   pnpm bench:video   (DATABASE_URL, else the local PostgreSQL on :5432; VIDEO_BROWSER_EXECUTABLE,
+ *   pnpm bench:video   (DATABASE_URL, else the local PostgreSQL on :5432; VIDEO_BROWSER_EXECUTABLE and
+ *                       VIDEO_RENDER_CONCURRENCY as the service reads them (unset: the service's defaults),
  *                       BENCH_ROUNDS (2), BENCH_POCS (40), BENCH_RESOLUTION (720p))
  *
  * Rounds alternate which of the two goes first (worker, bare, then bare,
@@ -25,14 +26,13 @@ import { COMPOSITION_ID, type Resolution, YearInReviewProps } from '@poc/video-c
 import { createTestDatabase } from '../services/platform/src/testing/database.ts';
 import { createTestIssuer } from '../services/platform/src/testing/tokens.ts';
 import { buildApp } from '../services/video/src/app.ts';
-import { defaultBrowserExecutable, loadServiceEnv } from '../services/video/src/env.ts';
+import { loadServiceEnv } from '../services/video/src/env.ts';
 import { RENDER_MEDIA_OPTIONS, RemotionRenderer, bundleComposition, removeBundle } from '../services/video/src/render/remotion.ts';
 import { migrateVideo } from '../services/video/src/store/migrations.ts';
 import { VideoWorker } from '../services/video/src/worker/worker.ts';
 import { gatherYear } from '../services/video/src/year/gather.ts';
 import { sampleTreeCpu } from './lib.ts';
 
-const browserExecutable = process.env.VIDEO_BROWSER_EXECUTABLE || defaultBrowserExecutable();
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const pocCount = Number(process.env.BENCH_POCS ?? 40);
 const resolution = (process.env.BENCH_RESOLUTION ?? '720p') as Resolution;
@@ -53,7 +53,15 @@ try {
   await migrateVideo(database.db);
   const issuer = await createTestIssuer();
   const blobs = new FsBlobStore({ root: join(dir, 'blobs') });
-  const env = loadServiceEnv({ DATABASE_URL: database.url, LOG_LEVEL: 'silent', VIDEO_WORKER: 'false' });
+  const env = loadServiceEnv({
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'silent',
+    VIDEO_WORKER: 'false',
+    VIDEO_BROWSER_EXECUTABLE: process.env.VIDEO_BROWSER_EXECUTABLE,
+    VIDEO_RENDER_CONCURRENCY: process.env.VIDEO_RENDER_CONCURRENCY,
+  });
+  // The browser and tabs the service would render with here, for both the worker and the bare render.
+  const { VIDEO_BROWSER_EXECUTABLE: browserExecutable, VIDEO_RENDER_CONCURRENCY: concurrency } = env;
   const app = await buildApp({ env, db: database.db, blobs, verifier: issuer.verifier, onQueued: () => worker?.wake(), logger: false });
   await app.ready();
 
@@ -85,13 +93,13 @@ try {
   // A fresh token per request: a run outlives a token (15 minutes).
   const auth = async () => ({ authorization: `Bearer ${await issuer.token({ tenantId, userId, roles: ['member'] })}` });
 
-  console.log(`load average at start: ${load()} (2 cores); browser ${browserExecutable}`);
+  console.log(`load average at start: ${load()} (2 cores); browser ${browserExecutable}, ${concurrency} tab(s)`);
   const t = performance.now();
   serveUrl = await bundleComposition();
   console.log(`bundle (once, at worker start-up): ${seconds(performance.now() - t)} s`);
 
   const props = YearInReviewProps.parse(await gatherYear(database.db, { tenantId, userId, year, resolution }));
-  const renderer = new RemotionRenderer({ serveUrl, browserExecutable, concurrency: 1 });
+  const renderer = new RemotionRenderer({ serveUrl, browserExecutable, concurrency });
   worker = new VideoWorker({
     db: database.db,
     bus,
@@ -107,7 +115,7 @@ try {
     const browser = await openBrowser('chrome', { browserExecutable, logLevel: 'error' });
     try {
       const composition = await selectComposition({ serveUrl: serveUrl!, id: COMPOSITION_ID, inputProps: props, puppeteerInstance: browser, browserExecutable, logLevel: 'error' });
-      await renderMedia({ ...RENDER_MEDIA_OPTIONS, serveUrl: serveUrl!, composition, inputProps: props, outputLocation: output, puppeteerInstance: browser, browserExecutable, concurrency: 1, overwrite: true });
+      await renderMedia({ ...RENDER_MEDIA_OPTIONS, serveUrl: serveUrl!, composition, inputProps: props, outputLocation: output, puppeteerInstance: browser, browserExecutable, concurrency, overwrite: true });
       const ms = performance.now() - start;
       return { ms, frames: composition.durationInFrames, bytes: statSync(output).size };
     } finally {
@@ -131,8 +139,10 @@ try {
         const content = await app.inject({ method: 'GET', url: `/v1/videos/${id}/content`, headers: await auth() });
         return { ms, frames: Math.round(body.durationSeconds! * 30), bytes: content.rawPayload.length, durationSeconds: body.durationSeconds! };
       }
-      // Polled from this same process, so gently: every request costs the render beside it CPU.
-      await new Promise((r) => setTimeout(r, 500));
+      // Asked again when an event is appended (the worker's `video.rendered`), else every 2 s: the
+      // API runs in this process beside the render, and polling it every 500 ms slowed two-tab
+      // renders by ~10% (more than the worker itself costs them).
+      await store.waitForEvents(2_000);
     }
   }
 
@@ -159,7 +169,7 @@ try {
   }
   console.log(`worker / bare: ${(total('worker') / total('bare')).toFixed(3)}x wall (goal ≤ 1.1x), ${(total('worker', 'cpuSeconds') / total('bare', 'cpuSeconds')).toFixed(3)}x CPU; worker ${seconds(total('worker') / rounds)} s (goal ≤ 90 s); load at the end ${load()}`);
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(`bench/results/video-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify({ pocCount, resolution, browserExecutable, frames, rows }, null, 2));
+  writeFileSync(`bench/results/video-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify({ pocCount, resolution, browserExecutable, concurrency, frames, rows }, null, 2));
   await app.close();
 } finally {
   await worker?.stop();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@poc/platform';
-import { defaultBrowserExecutable, loadServiceEnv } from './env.ts';
+import { defaultBrowserExecutable, defaultRenderConcurrency, loadServiceEnv } from './env.ts';
 
 const base = { DATABASE_URL: 'postgres://x@127.0.0.1:5432/x' };
 
@@ -24,6 +24,15 @@ describe('video configuration', () => {
     expect(defaultBrowserExecutable(['/nowhere/chromium-headless-shell', process.execPath, '/nowhere/chromium'])).toBe(process.execPath);
     expect(defaultBrowserExecutable(['/nowhere/chromium-headless-shell', '/nowhere/chromium'])).toBe('/nowhere/chromium');
     expect(loadServiceEnv({ ...base, VIDEO_WORKER: 'false' }).VIDEO_BROWSER_EXECUTABLE).toBe(defaultBrowserExecutable());
+  });
+
+  it('given VIDEO_RENDER_CONCURRENCY unset, then a headless shell renders with two tabs and a full browser with one', () => {
+    expect(defaultRenderConcurrency('/usr/bin/chromium-headless-shell')).toBe(2);
+    expect(defaultRenderConcurrency('/opt/remotion/chrome-headless-shell')).toBe(2);
+    expect(defaultRenderConcurrency('/usr/bin/chromium')).toBe(1);
+    const api = { ...base, VIDEO_WORKER: 'false' };
+    expect(loadServiceEnv({ ...api, VIDEO_BROWSER_EXECUTABLE: '/usr/bin/chromium-headless-shell' }).VIDEO_RENDER_CONCURRENCY).toBe(2);
+    expect(loadServiceEnv({ ...api, VIDEO_BROWSER_EXECUTABLE: '/usr/bin/chromium-headless-shell', VIDEO_RENDER_CONCURRENCY: '1' }).VIDEO_RENDER_CONCURRENCY).toBe(1);
   });
 
   it('given an executable browser, then the defaults hold (1 tab on two cores, one render at a time)', () => {

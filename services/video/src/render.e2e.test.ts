@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FPS, RESOLUTIONS, YearInReviewProps, planVideo, sceneStarts } from '@poc/video-composition';
-import { defaultBrowserExecutable } from './env.ts';
+import { defaultBrowserExecutable, defaultRenderConcurrency } from './env.ts';
 import { RemotionRenderer, bundleComposition, removeBundle } from './render/remotion.ts';
 import { type VideoHarness, startVideo } from './testing/harness.ts';
 import { gatherYear } from './year/gather.ts';
@@ -64,7 +64,7 @@ describe('year-in-review render (Remotion, Chromium, ffprobe)', () => {
     await broken.stop();
 
     // 2. Fixed: a worker with the real browser; asking again renders.
-    await h.startWorker(new RemotionRenderer({ serveUrl, browserExecutable: BROWSER, concurrency: 1 }), { pace: PACE, progressIntervalMs: 200 });
+    await h.startWorker(new RemotionRenderer({ serveUrl, browserExecutable: BROWSER, concurrency: defaultRenderConcurrency(BROWSER) }), { pace: PACE, progressIntervalMs: 200 });
     const again = await h.app.inject({ method: 'POST', url: '/v1/videos', headers: u.auth, payload: { year, resolution: '360p' } });
     expect(again.json()).toEqual({ id, status: 'queued' });
     const done = await h.waitFor(u, id, ['done', 'failed'], 540_000);
