@@ -11,8 +11,9 @@
  * in interleaved rounds (A B C, B C A, C A B, ...), each round on fresh
  * documents; the report gives every round and, per server, the median of its
  * rounds, so a noisy moment of the shared machine hits every server alike. Ours appends every update to PostgreSQL (the room's other
- * clients get it at once, the author's echo and other processes once it is
- * committed); the references keep documents in memory only. Our PostgreSQL
+ * clients get it at once, other processes once it is committed; the stock
+ * clients do not ask for the author's echo, `?ack=true`); the references keep
+ * documents in memory only. Our PostgreSQL
  * backends' CPU is shown apart.
  */
 import { readFileSync } from 'node:fs';

@@ -89,6 +89,12 @@ export const DojoSyncQuery = Type.Object(
     token: Type.Optional(Type.String({ maxLength: 8192 })),
     /** Display name shown to the others (the access token carries none); defaults to the user id. */
     name: Type.Optional(Type.String({ maxLength: 100 })),
+    /**
+     * `true`: the client also gets each of its own updates back once it is stored (the acknowledgement),
+     * in the order it sent them. Stock y-websocket clients do not need it (they resend what the server
+     * lacks on reconnect), so it is off by default: it is one more frame per edit for the client to apply.
+     */
+    ack: Type.Optional(Type.Boolean({ default: false })),
   },
   { $id: 'DojoSyncQuery' },
 );

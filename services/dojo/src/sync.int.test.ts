@@ -85,6 +85,35 @@ describe('WS /v1/dojos/:id/sync with stock y-websocket clients', () => {
     expect(frames).toEqual([]);
   });
 
+  it('sends a client its own edit back once stored when it asks for acknowledgements (?ack=true), and not otherwise', async () => {
+    const id = await createDojo(tokenAna);
+    const update = (text: string) => {
+      const doc = new Y.Doc();
+      let out: Uint8Array | null = null;
+      doc.on('update', (u: Uint8Array) => (out = u));
+      doc.getText('code').insert(0, text);
+      const e = encoding.createEncoder();
+      encoding.writeVarUint(e, 0); // sync
+      encoding.writeVarUint(e, 2); // update
+      encoding.writeVarUint8Array(e, out!);
+      return Buffer.from(encoding.toUint8Array(e));
+    };
+    const echoed = async (query: string, text: string) => {
+      const raw = rawSocket(dojo.url, `/v1/dojos/${id}/sync?token=${tokenAna}${query}`);
+      await waitFor(() => raw.socket.readyState === raw.socket.OPEN, 'the socket to open');
+      const frame = update(text);
+      raw.socket.send(frame);
+      // Stored once GET /code has it; the echo, when asked for, has been sent by then.
+      await waitFor(async () => (await code(id)).code.includes(text), 'the edit to be stored');
+      await new Promise((r) => setTimeout(r, 200));
+      raw.socket.close();
+      const { frames } = await raw;
+      return frames.some((f) => f.equals(frame));
+    };
+    expect(await echoed('&ack=true', 'acked')).toBe(true);
+    expect(await echoed('', 'plain')).toBe(false);
+  });
+
   it('closes with 4401 for a missing or bad token and 4404 for an unknown dojo, sending nothing', async () => {
     const id = await createDojo(tokenAna, { starterCode: 'secret' });
     const cases: [string, number][] = [

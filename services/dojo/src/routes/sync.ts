@@ -45,7 +45,7 @@ export async function syncRoutes(app: App, deps: { sync: SyncServer; maxMessageB
       },
     },
     (socket: WebSocket, request) => {
-      const { token, name } = request.query as { token?: string; name?: string };
+      const { token, name, ack } = request.query as { token?: string; name?: string; ack?: boolean };
       const handle = deps.sync.connect(
         {
           send: (data) => {
@@ -58,7 +58,7 @@ export async function syncRoutes(app: App, deps: { sync: SyncServer; maxMessageB
           },
           close: (code, reason) => socket.close(code, reason),
         },
-        { dojoId: (request.params as { id: string }).id, token, name },
+        { dojoId: (request.params as { id: string }).id, token, name, ack: ack === true },
       );
       let alive = true;
       const ping = setInterval(() => {

@@ -47,6 +47,8 @@ class Connection {
   /** Frames received while authenticating, replayed once the room is ready. */
   queue: Uint8Array[] | null = [];
   readonly awarenessIds = new Set<number>();
+  /** Gets its own updates back once stored (asked for with `ack`). */
+  acks = false;
   private tokens: number;
   private refilledAt = performance.now();
 
@@ -206,10 +208,11 @@ class Room implements RoomHandle {
     }
     // The room's other clients get the edit at once: if this process dies before the commit, every
     // client that holds it sends it again to the fresh room on reconnect. The author's echo (its
-    // acknowledgement) and other processes (whose rooms outlive this one) get it only once stored.
-    const author = origin instanceof Connection ? origin : null;
-    for (const c of this.connections) if (c !== author) c.send(message);
-    const entry: Unstored = { update, message, author, stored: false };
+    // acknowledgement, for a client that asked for it) and other processes (whose rooms outlive this
+    // one) get it only once stored.
+    const from = origin instanceof Connection ? origin : null;
+    for (const c of this.connections) if (c !== from) c.send(message);
+    const entry: Unstored = { update, message, author: from?.acks ? from : null, stored: false };
     this.unstored.push(entry);
     this.server.store(this, update).then(
       () => {
@@ -320,6 +323,7 @@ export class SyncServer {
 
   connect(transport: Transport, request: ConnectionRequest): ConnectionHandle {
     const connection = new Connection(transport, this.limits);
+    connection.acks = request.ack === true;
     if (this.closing) {
       connection.close(DOJO_CLOSE.SERVICE_RESTART);
     } else {

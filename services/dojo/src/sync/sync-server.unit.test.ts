@@ -28,10 +28,10 @@ async function room(store: Extension, more: Extension[] = []) {
   const server = new SyncServer({
     extensions: [{ name: 'auth', onAuthenticate: async () => ({ tenantId, userId: randomUUID() }) }, store, ...more],
   });
-  const join = async () => {
+  const join = async (ack = true) => {
     const frames: Uint8Array[] = [];
     const closed: number[] = [];
-    const handle = server.connect({ send: (data) => frames.push(data), close: (code) => closed.push(code) }, { dojoId, token: 't', name: undefined });
+    const handle = server.connect({ send: (data) => frames.push(data), close: (code) => closed.push(code) }, { dojoId, token: 't', name: undefined, ack });
     while (frames.length === 0 && closed.length === 0) await tick();
     frames.length = 0;
     return { frames, closed, handle };
@@ -78,6 +78,23 @@ describe('SyncServer: acknowledgement and relay', () => {
     expect(same(ana.frames[0], updateMessage(first))).toBe(true);
     expect(same(ana.frames[1], updateMessage(second))).toBe(true);
     expect(bo.frames).toHaveLength(2);
+    for (const h of [ana, bo]) h.handle.closed();
+    await server.close();
+  });
+
+  it('given a client that did not ask for acknowledgements (a stock y-websocket client), then it never gets its own edits back', async () => {
+    const store = manualStore();
+    const { server, join } = await room(store.extension);
+    const ana = await join(false);
+    const bo = await join(false);
+    const update = edit(new Y.Doc(), 'a');
+    ana.handle.receive(updateMessage(update));
+    expect(bo.frames).toHaveLength(1);
+    store.calls[0]!.commit();
+    await tick();
+    await tick();
+    expect(ana.frames).toHaveLength(0);
+    expect(bo.frames).toHaveLength(1);
     for (const h of [ana, bo]) h.handle.closed();
     await server.close();
   });

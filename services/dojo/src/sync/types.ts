@@ -16,6 +16,8 @@ export interface ConnectionRequest {
   readonly dojoId: string;
   readonly token: string | undefined;
   readonly name: string | undefined;
+  /** The client asked for its own updates back once stored (the acknowledgement echo). */
+  readonly ack?: boolean;
 }
 
 /** Who is connected, settled by the authenticate hooks. */
