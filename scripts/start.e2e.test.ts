@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,18 @@ const dataDir = mkdtempSync(join(tmpdir(), 'poc-start-'));
 // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data directory's parent.
 chmodSync(dataDir, 0o755);
 const edgePort = 18080 + Math.floor(Math.random() * 1000);
-const postgresPort = 55000 + Math.floor(Math.random() * 1000);
+// Below the ephemeral range (32768-60999 here), where an outgoing connection may hold any port, and
+// checked free: a random port up there once collided with one ("could not bind ... in use").
+const postgresPort = await (async () => {
+  for (;;) {
+    const port = 23000 + Math.floor(Math.random() * 3000);
+    const free = await new Promise<boolean>((done) => {
+      const probe = createServer().once('error', () => done(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+    });
+    if (free) return port;
+  }
+})();
 const portOffset = 10000 + Math.floor(Math.random() * 400) * 10;
 
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string } {

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -27,6 +28,21 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
+/**
+ * A port for the embedded PostgreSQL below the ephemeral range (32768-60999 here, where an outgoing
+ * connection may hold any port) and apart from scripts/start.e2e.test.ts (23000-25999), checked free.
+ */
+async function freePostgresPort(): Promise<number> {
+  for (;;) {
+    const port = 30000 + Math.floor(Math.random() * 2500);
+    const free = await new Promise<boolean>((done) => {
+      const probe = createServer().once('error', () => done(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+    });
+    if (free) return port;
+  }
+}
+
 /** `scripts/start.ts` on free ports with a fresh data folder; resolves when the edge is ready. */
 export async function startPlatform(): Promise<RunningPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'poc-app-e2e-'));
@@ -40,7 +56,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
       DATABASE_URL: '',
       EDGE_PORT: String(edgePort),
       SERVICE_PORT_OFFSET: String(20000 + Math.floor(Math.random() * 40) * 10),
-      EMBEDDED_POSTGRES_PORT: String(56000 + Math.floor(Math.random() * 900)),
+      EMBEDDED_POSTGRES_PORT: String(await freePostgresPort()),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '100000',
