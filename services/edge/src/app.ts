@@ -126,6 +126,10 @@ function sendUpstreamBody(reply: FastifyReply, response: { stream: NodeJS.Readab
   }
   const chunks: Buffer[] = [];
   response.stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  response.stream.once('error', (error: Error) => reply.send(error));
+  response.stream.once('error', (error: Error) => {
+    // The upstream's Content-Length was copied onto the reply: the problem answer has its own.
+    reply.removeHeader('content-length');
+    reply.send(error);
+  });
   response.stream.once('end', () => reply.send(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 }
