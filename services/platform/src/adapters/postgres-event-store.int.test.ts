@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
 import { testEventStorePort } from '../testing/event-store-contract.ts';
@@ -151,5 +152,54 @@ describe('readAll across transaction ids of different lengths', () => {
       cursor = page[0]!.cursor;
     }
     expect(seen).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('waking readers in other processes (NOTIFY)', () => {
+  let t: TestDatabase<unknown>;
+  let listener: pg.Client;
+  const received: number[] = [];
+  beforeAll(async () => {
+    t = await createTestDatabase('poc_es_notify');
+    await PostgresEventStore.migrate(t.db);
+    listener = new pg.Client({ connectionString: t.url });
+    await listener.connect();
+    listener.on('notification', () => received.push(performance.now()));
+    await listener.query('listen eventstore_appended');
+  });
+  afterAll(async () => {
+    await listener.end();
+    await t.drop();
+  });
+
+  it('given a burst of appends, then at most one NOTIFY per interval goes out, and one after the last append', async () => {
+    const interval = 100;
+    const store = new PostgresEventStore(t.db, { url: t.url, notifyIntervalMs: interval });
+    const tenantId = randomUUID();
+    const context = { tenantId, actor: 'user:u', correlationId: 'c', causationId: null, traceparent: null };
+    received.length = 0;
+    const started = performance.now();
+    // Sequential: without the interval, every append would have its own NOTIFY.
+    for (let i = 0; i < 60; i++) await store.append(`poc-${randomUUID()}`, 'no_stream', [{ type: 'poc.tagged', schemaVersion: 1, data: { tag: 'x' } }], context);
+    const lastAppended = performance.now();
+    await expect.poll(() => received.filter((at) => at > lastAppended).length, { timeout: 5000 }).toBeGreaterThan(0);
+    const elapsed = performance.now() - started;
+    expect(received.length).toBeGreaterThan(0);
+    expect(received.length).toBeLessThanOrEqual(Math.ceil(elapsed / interval) + 1);
+    await store.close();
+  });
+
+  it('given the store closes with a NOTIFY still owed, then it is sent before close resolves', async () => {
+    const store = new PostgresEventStore(t.db, { url: t.url, notifyIntervalMs: 60_000 });
+    const context = { tenantId: randomUUID(), actor: 'user:u', correlationId: 'c', causationId: null, traceparent: null };
+    await store.append(`poc-${randomUUID()}`, 'no_stream', [{ type: 'poc.tagged', schemaVersion: 1, data: {} }], context);
+    await expect.poll(() => received.length, { timeout: 5000 }).toBeGreaterThan(0); // the first one goes at once
+    await new Promise((resolve) => setTimeout(resolve, 200)); // and nothing else is still on its way
+    received.length = 0;
+    await store.append(`poc-${randomUUID()}`, 'no_stream', [{ type: 'poc.tagged', schemaVersion: 1, data: {} }], context);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toHaveLength(0); // owed, within the interval
+    await store.close();
+    await expect.poll(() => received.length, { timeout: 5000 }).toBe(1);
   });
 });
