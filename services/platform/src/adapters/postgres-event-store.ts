@@ -144,6 +144,64 @@ export const eventStoreMigrations: Record<string, Migration> = {
       await sql`create index events_tenant_position on eventstore.events (tenant_id, position)`.execute(db);
     },
   },
+  '005_append_batch': {
+    async up(db) {
+      // Several appends (of any streams and tenants) in one statement, so one transaction and one
+      // commit flush: the store's own appends are grouped while earlier ones are committing
+      // (`PostgresEventStore.append`). Each append is checked and written as `append_events` does,
+      // scoped to its own tenant (row-level security checks every row); one that is not at its
+      // expected version is answered with its stream's version and no position, and writes
+      // nothing, while the others go on. Any error fails the whole statement; the caller then
+      // appends each on its own.
+      await sql`
+        create function eventstore.append_batch(
+          p_tenant_ids uuid[], p_stream_ids text[], p_expected integer[], p_message_keys text[], p_counts integer[],
+          p_actors text[], p_correlation_ids text[], p_causation_ids text[], p_traceparents text[], p_occurred_at timestamptz[],
+          p_ids uuid[], p_types text[], p_schema_versions integer[], p_data jsonb[], p_topics text[])
+        returns table (o_append integer, o_position bigint, o_tx_id text, o_id uuid, o_version integer)
+        language plpgsql as $fn$
+        declare
+          v_current integer;
+          v_first integer := 1;
+          v_last integer;
+        begin
+          perform set_config('app.system', 'off', true), set_config('role', ${sql.lit(APP_ROLE)}, true);
+          for i in 1 .. coalesce(array_length(p_stream_ids, 1), 0) loop
+            v_last := v_first + p_counts[i] - 1;
+            perform set_config('app.tenant_id', p_tenant_ids[i]::text, true);
+            select coalesce(max(e.version), 0) into v_current from eventstore.events e where e.stream_id = p_stream_ids[i];
+            -- p_expected: null = any version, 0 = the stream must not exist, n = it must be at n.
+            if p_expected[i] is not null and v_current <> p_expected[i] then
+              o_append := i;
+              o_position := null;
+              o_tx_id := null;
+              o_id := null;
+              o_version := v_current;
+              return next;
+            else
+              return query
+              with appended as (
+                insert into eventstore.events as e (id, tenant_id, stream_id, version, type, schema_version, data, actor, correlation_id, causation_id, traceparent, occurred_at)
+                select u.id, p_tenant_ids[i], p_stream_ids[i], v_current + u.ord::integer, u.type, u.schema_version, u.data,
+                  p_actors[i], p_correlation_ids[i], p_causation_ids[i], p_traceparents[i], p_occurred_at[i]
+                from unnest(p_ids[v_first:v_last], p_types[v_first:v_last], p_schema_versions[v_first:v_last], p_data[v_first:v_last])
+                  with ordinality as u(id, type, schema_version, data, ord)
+                order by u.ord
+                returning e.position, e.tx_id, e.id, e.tenant_id, e.version
+              ), outbox as (
+                insert into eventstore.outbox (position, tenant_id, topic, message_key)
+                select a.position, a.tenant_id, t.topic, p_message_keys[i]
+                from appended a join unnest(p_ids[v_first:v_last], p_topics[v_first:v_last]) as t(id, topic) on t.id = a.id
+              )
+              select i, a.position, a.tx_id::text, a.id, a.version from appended a order by a.version;
+            end if;
+            v_first := v_last + 1;
+          end loop;
+        end
+        $fn$
+      `.execute(db);
+    },
+  },
 };
 
 /**
@@ -186,7 +244,7 @@ export async function appendInTransaction<DB>(
   events: readonly NewEvent[],
   context: AppendContext,
 ): Promise<AppendResult> {
-  const appended = await appendWithFunction(trx, streamId, expected, events, context, false);
+  const appended = await appendWithFunction(trx, prepareAppend(streamId, expected, events, context));
   // Only the caller knows when it commits, so the wake-up rides in its transaction (delivered at
   // commit). That serialises committing notifiers, which is fine for the rare appends of this path
   // (onboarding, role changes); the store's own append notifies after its commit instead.
@@ -194,62 +252,128 @@ export async function appendInTransaction<DB>(
   return appended;
 }
 
-/**
- * One append through `eventstore.append_events` (one statement, one round trip).
- * `scope`: the function scopes its transaction to the tenant itself (the store's
- * own autocommit append); otherwise the caller's transaction already is.
- */
-async function appendWithFunction<DB>(
-  executor: Kysely<DB>,
-  streamId: string,
-  expected: ExpectedVersion,
-  events: readonly NewEvent[],
-  context: AppendContext,
-  scope: boolean,
-): Promise<AppendResult> {
+/** An append ready to be sent: the ids and the time are given here, before it is queued. */
+interface PreparedAppend {
+  readonly streamId: string;
+  readonly expected: ExpectedVersion;
+  /** As the SQL functions take it: null = any version, 0 = no stream yet. */
+  readonly expectedVersion: number | null;
+  readonly events: readonly NewEvent[];
+  readonly context: AppendContext;
+  readonly ids: readonly string[];
+  readonly occurredAt: Date;
+}
+
+/** What the append functions answer for each event they wrote. */
+interface AppendedRow {
+  o_position: number;
+  o_tx_id: string;
+  o_id: string;
+  o_version: number;
+}
+
+function prepareAppend(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext): PreparedAppend {
   if (events.length === 0) throw new Error('append needs at least one event');
-  const aggregateId = streamId.slice(streamId.indexOf('-') + 1);
   const expectedVersion = expected === 'any' ? null : expected === 'no_stream' ? 0 : expected;
-  const array = (values: readonly unknown[], type: string) => sql`${[...values]}::${sql.raw(type)}`;
-  const ids = events.map(() => uuidv7());
-  const occurredAt = new Date();
+  return { streamId, expected, expectedVersion, events, context, ids: events.map(() => uuidv7()), occurredAt: new Date() };
+}
+
+const aggregateIdOf = (streamId: string) => streamId.slice(streamId.indexOf('-') + 1);
+
+/** The stored events of an append, from what the store assigned (the caller has the rest). */
+function appendResult(append: PreparedAppend, rows: readonly AppendedRow[]): AppendResult {
+  const { streamId, events, context, occurredAt } = append;
+  const stored = rows.map((row, i) =>
+    toStored({
+      position: row.o_position,
+      tx_id: row.o_tx_id,
+      id: row.o_id,
+      tenant_id: context.tenantId,
+      stream_id: streamId,
+      version: row.o_version,
+      type: events[i]!.type,
+      schema_version: events[i]!.schemaVersion,
+      data: events[i]!.data,
+      actor: context.actor,
+      correlation_id: context.correlationId,
+      causation_id: context.causationId ?? null,
+      traceparent: context.traceparent ?? null,
+      occurred_at: occurredAt,
+    }),
+  );
+  return { version: stored[stored.length - 1]!.aggregateVersion, events: stored };
+}
+
+/** A failed append's error as the port promises it: a stream not at the expected version is a `ConcurrencyError`. */
+function appendError(append: PreparedAppend, error: unknown): unknown {
+  const { code, constraint, message } = error as { code?: string; constraint?: string; message?: string };
+  if (code === VERSION_MISMATCH_SQLSTATE) {
+    return new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', message ?? `stream ${append.streamId} is not at version ${String(append.expected)}`, { cause: error });
+  }
+  if (code === '23505' && constraint?.startsWith('events_')) {
+    return new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${append.streamId} was written concurrently`, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * True when PostgreSQL refused the statement itself (so nothing of it was
+ * committed) for a reason that may belong to one append of a batch: a
+ * constraint, bad data, a deadlock between batches. Not for a lost
+ * connection or a server going away, where the commit's fate is unknown.
+ */
+function isStatementError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !['08', '53', '57', '58', 'XX'].includes(code.slice(0, 2));
+}
+
+const sqlArray = (values: readonly unknown[], type: string) => sql`${[...values]}::${sql.raw(type)}`;
+
+/** One append through `eventstore.append_events`, in the caller's transaction (already scoped to the tenant). */
+async function appendWithFunction<DB>(executor: Kysely<DB>, append: PreparedAppend): Promise<AppendResult> {
+  const { streamId, events, context } = append;
   try {
-    const result = await sql<{ o_position: number; o_tx_id: string; o_id: string; o_version: number }>`
+    const result = await sql<AppendedRow>`
       select * from eventstore.append_events(
-        ${scope}, ${context.tenantId}::uuid, ${streamId}, ${expectedVersion}::integer, ${aggregateId},
-        ${array(ids, 'uuid[]')}, ${array(events.map((e) => e.type), 'text[]')}, ${array(events.map((e) => e.schemaVersion), 'integer[]')},
-        ${array(events.map((e) => JSON.stringify(e.data)), 'jsonb[]')}, ${array(events.map((e) => topicFor(e.type)), 'text[]')},
-        ${context.actor}, ${context.correlationId}, ${context.causationId ?? null}, ${context.traceparent ?? null}, ${occurredAt})`.execute(executor);
-    const stored = result.rows.map((row, i) =>
-      toStored({
-        position: row.o_position,
-        tx_id: row.o_tx_id,
-        id: row.o_id,
-        tenant_id: context.tenantId,
-        stream_id: streamId,
-        version: row.o_version,
-        type: events[i]!.type,
-        schema_version: events[i]!.schemaVersion,
-        data: events[i]!.data,
-        actor: context.actor,
-        correlation_id: context.correlationId,
-        causation_id: context.causationId ?? null,
-        traceparent: context.traceparent ?? null,
-        occurred_at: occurredAt,
-      }),
-    );
-    return { version: stored[stored.length - 1]!.aggregateVersion, events: stored };
+        false, ${context.tenantId}::uuid, ${streamId}, ${append.expectedVersion}::integer, ${aggregateIdOf(streamId)},
+        ${sqlArray(append.ids, 'uuid[]')}, ${sqlArray(events.map((e) => e.type), 'text[]')}, ${sqlArray(events.map((e) => e.schemaVersion), 'integer[]')},
+        ${sqlArray(events.map((e) => JSON.stringify(e.data)), 'jsonb[]')}, ${sqlArray(events.map((e) => topicFor(e.type)), 'text[]')},
+        ${context.actor}, ${context.correlationId}, ${context.causationId ?? null}, ${context.traceparent ?? null}, ${append.occurredAt})`.execute(executor);
+    return appendResult(append, result.rows);
   } catch (error) {
-    const { code, constraint, message } = error as { code?: string; constraint?: string; message?: string };
-    if (code === VERSION_MISMATCH_SQLSTATE) {
-      throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', message ?? `stream ${streamId} is not at version ${String(expected)}`, { cause: error });
-    }
-    if (code === '23505' && constraint?.startsWith('events_')) {
-      throw new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${streamId} was written concurrently`, { cause: error });
-    }
-    throw error;
+    throw appendError(append, error);
   }
 }
+
+/**
+ * Several appends through `eventstore.append_batch`: one statement, one
+ * transaction. Resolves with each append's result, or the `ConcurrencyError`
+ * of one not at its expected version; throws when the statement fails.
+ */
+async function appendBatchWithFunction<DB>(executor: Kysely<DB>, batch: readonly PreparedAppend[]): Promise<(AppendResult | ConcurrencyError)[]> {
+  const events = batch.flatMap((a) => a.events);
+  const result = await sql<AppendedRow & { o_append: number }>`
+    select * from eventstore.append_batch(
+      ${sqlArray(batch.map((a) => a.context.tenantId), 'uuid[]')}, ${sqlArray(batch.map((a) => a.streamId), 'text[]')},
+      ${sqlArray(batch.map((a) => a.expectedVersion), 'integer[]')}, ${sqlArray(batch.map((a) => aggregateIdOf(a.streamId)), 'text[]')},
+      ${sqlArray(batch.map((a) => a.events.length), 'integer[]')}, ${sqlArray(batch.map((a) => a.context.actor), 'text[]')},
+      ${sqlArray(batch.map((a) => a.context.correlationId), 'text[]')}, ${sqlArray(batch.map((a) => a.context.causationId ?? null), 'text[]')},
+      ${sqlArray(batch.map((a) => a.context.traceparent ?? null), 'text[]')}, ${sqlArray(batch.map((a) => a.occurredAt.toISOString()), 'timestamptz[]')},
+      ${sqlArray(batch.flatMap((a) => a.ids), 'uuid[]')}, ${sqlArray(events.map((e) => e.type), 'text[]')},
+      ${sqlArray(events.map((e) => e.schemaVersion), 'integer[]')}, ${sqlArray(events.map((e) => JSON.stringify(e.data)), 'jsonb[]')},
+      ${sqlArray(events.map((e) => topicFor(e.type)), 'text[]')})`.execute(executor);
+  const rows: AppendedRow[][] = batch.map(() => []);
+  for (const row of result.rows) rows[row.o_append - 1]!.push(row);
+  return batch.map((append, i) => {
+    const written = rows[i]!;
+    if (written.length === 1 && written[0]!.o_position === null) {
+      const at = written[0]!.o_version;
+      return new ConcurrencyError('PLATFORM_ERR_STREAM_VERSION', `stream ${append.streamId} is at version ${at}, expected ${append.expectedVersion}`);
+    }
+    return appendResult(append, written);
+  });
+}
+
 /** A row of `eventstore.events` as the adapters select it (tx_id as text). */
 export interface EventRow {
   position: number;
@@ -316,7 +440,23 @@ export interface PostgresEventStoreOptions {
    * once, a busy writer once per interval for everything it appended meanwhile.
    */
   notifyIntervalMs?: number;
+  /**
+   * Append statements committing at once (default 4); appends arriving while
+   * they run go together in the next one (group commit).
+   */
+  appendConcurrency?: number;
 }
+
+/** An append waiting for its turn (`PostgresEventStore.append`). */
+interface QueuedAppend {
+  readonly append: PreparedAppend;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** The most appends, and events, one statement carries. */
+const MAX_BATCH_APPENDS = 100;
+const MAX_BATCH_EVENTS = 1_000;
 
 /**
  * The event store on PostgreSQL (embedded default and production: Aurora).
@@ -327,6 +467,8 @@ export class PostgresEventStore implements EventStore {
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
   private readonly waiters = new Set<() => void>();
+  private readonly queued: QueuedAppend[] = [];
+  private appending = 0;
   private notifying = false;
   private notifyAgain = false;
   private notifyTimer: NodeJS.Timeout | undefined;
@@ -342,10 +484,59 @@ export class PostgresEventStore implements EventStore {
     await migrate(db, 'eventstore', eventStoreMigrations);
   }
 
-  async append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext): Promise<AppendResult> {
-    const appended = await appendWithFunction(this.db, streamId, expected, events, context, true);
-    this.notifyAppended();
-    return appended;
+  /**
+   * Appends go to PostgreSQL at once while fewer than `appendConcurrency`
+   * are committing; those that arrive meanwhile wait, and go together in the
+   * next statement (`append_batch`: one transaction, one commit flush for all
+   * of them). Each still gets its own answer: a stream not at its expected
+   * version fails that append alone. When the statement fails (one append's
+   * bad data, a race with another writer on a stream), each append of the
+   * batch is tried again on its own, so each gets its own error.
+   */
+  append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], context: AppendContext): Promise<AppendResult> {
+    const append = prepareAppend(streamId, expected, events, context);
+    return new Promise((resolve, reject) => {
+      this.queued.push({ append, resolve, reject });
+      this.sendAppends();
+    });
+  }
+
+  private sendAppends(): void {
+    const concurrency = this.options.appendConcurrency ?? 4;
+    while (this.queued.length > 0 && this.appending < concurrency) {
+      let events = 0;
+      let take = 0;
+      while (take < this.queued.length && take < MAX_BATCH_APPENDS && (take === 0 || events + this.queued[take]!.append.events.length <= MAX_BATCH_EVENTS)) {
+        events += this.queued[take]!.append.events.length;
+        take++;
+      }
+      const batch = this.queued.splice(0, take);
+      this.appending++;
+      void this.sendBatch(batch).finally(() => {
+        this.appending--;
+        this.sendAppends();
+      });
+    }
+  }
+
+  private async sendBatch(batch: readonly QueuedAppend[]): Promise<void> {
+    let outcomes: (AppendResult | ConcurrencyError)[];
+    try {
+      outcomes = await appendBatchWithFunction(this.db, batch.map((q) => q.append));
+    } catch (error) {
+      if (batch.length > 1 && isStatementError(error)) {
+        await Promise.all(batch.map((q) => this.sendBatch([q])));
+        return;
+      }
+      for (const q of batch) q.reject(appendError(q.append, error));
+      return;
+    }
+    if (outcomes.some((o) => !(o instanceof ConcurrencyError))) this.notifyAppended();
+    batch.forEach((q, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome instanceof ConcurrencyError) q.reject(outcome);
+      else q.resolve(outcome);
+    });
   }
 
   async readStream(tenantId: string, streamId: string, options: { fromVersion?: number } = {}): Promise<StoredEvent[]> {
