@@ -8,8 +8,9 @@
  * nothing.
  *
  * pocs and the edge run as their own processes (as `pnpm start` runs them) on
- * a fresh database. Settings: BENCH_SECONDS (15), BENCH_CONNECTIONS (64),
- * BENCH_DIRECT=0 to skip the direct run, DATABASE_URL (default: the local
+ * a fresh database. The targets run in interleaved rounds (A B C, C B A, ...);
+ * each is compared with the raw loop of its own round. Settings: BENCH_SECONDS
+ * (15), BENCH_CONNECTIONS (64), BENCH_ROUNDS (2), BENCH_DIRECT=0 to skip the direct run, DATABASE_URL (default: the local
  * PostgreSQL on :5432, else an embedded one), BENCH_CPU_PROF=<dir> to write a
  * V8 CPU profile of pocs and the edge there (`node --cpu-prof`).
  */
@@ -26,6 +27,7 @@ import { type ChildService, freePort, serveJwks, startChildService } from '../se
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DIRECT = process.env.BENCH_DIRECT !== '0';
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 
 /** CPU time (user + system) a process has used so far, in microseconds (Linux /proc; 0 elsewhere). */
@@ -65,10 +67,7 @@ try {
   const settings = await admin.query(`select current_setting('synchronous_commit') as sc, current_setting('fsync') as fsync, version() as v`);
   const { sc, fsync, v } = settings.rows[0] as { sc: string; fsync: string; v: string };
 
-  // 1. The peer: a raw single-row INSERT transaction loop, same concurrency, same PostgreSQL.
-  rows.push(await rawInsertLoop());
-
-  // 2. pocs and the edge as processes.
+  // The services as processes, as `pnpm start` runs them.
   const issuer = await createTestIssuer();
   const jwks = await serveJwks(issuer.jwks);
   const common = { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000000' };
@@ -90,21 +89,42 @@ try {
   });
   children.push(edge);
   const token = await issuer.token({ tenantId: randomUUID(), roles: ['member'], expiresIn: '1h' });
-
   await createLoad(`${edge.url}/v1/pocs`, token, 3); // warm-up: JIT, pools, the JWKS fetch
-  rows.push(await measuredCreates('POST /v1/pocs via the edge', `${edge.url}/v1/pocs`, token, { pocs, edge }));
-  if (DIRECT) rows.push(await measuredCreates('POST /v1/pocs to pocs', `${pocs.url}/v1/pocs`, token, { pocs }));
+  await admin.query(`create table bench_raw (id uuid primary key, tenant_id uuid not null, data jsonb not null, created_at timestamptz not null default now())`);
+
+  // Interleaved rounds (A B C, C B A, ...), so a noisy moment of the shared machine hits every target alike.
+  const targets: { label: string; run: () => Promise<Row> }[] = [
+    // The peer: a raw single-row INSERT transaction loop, same concurrency, same PostgreSQL.
+    { label: 'raw', run: rawInsertLoop },
+    { label: 'edge', run: () => measuredCreates('POST /v1/pocs via the edge', `${edge.url}/v1/pocs`, token, { pocs, edge }) },
+    ...(DIRECT ? [{ label: 'direct', run: () => measuredCreates('POST /v1/pocs to pocs', `${pocs.url}/v1/pocs`, token, { pocs }) }] : []),
+  ];
+  const byTarget = new Map<string, Row[]>(targets.map((t) => [t.label, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
+      const row = await target.run();
+      byTarget.get(target.label)!.push(row);
+      rows.push({ ...row, label: `${row.label}, round ${round + 1}` });
+    }
+  }
   const stored = await admin.query<{ n: number }>(`select count(*)::int as n from eventstore.events where type = 'poc.created'`);
   await jwks.close();
 
-  const raw = rows[0]!;
-  console.log(`\n${v.split(' on ')[0]}, synchronous_commit=${sc}, fsync=${fsync}; ${CONNECTIONS} connections, ${SECONDS} s each, ${new Date().toISOString()}\n`);
-  console.log('| load | per s | p50 ms | p99 ms | vs raw | CPU per operation (µs) | |');
+  console.log(`\n${v.split(' on ')[0]}, synchronous_commit=${sc}, fsync=${fsync}; ${CONNECTIONS} connections, ${SECONDS} s each, ${ROUNDS} rounds, ${new Date().toISOString()}\n`);
+  console.log('| load | per s | p50 ms | p99 ms | vs raw (same round) | CPU per operation (µs) | |');
   console.log('| --- | ---: | ---: | ---: | ---: | --- | --- |');
+  const raws = byTarget.get('raw')!;
   for (const r of rows) {
-    console.log(`| ${r.label} | ${r.rate.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.rate / raw.rate).toFixed(2)}x | ${r.cpu} | ${r.note} |`);
+    const round = Number(/round (\d+)$/.exec(r.label)![1]) - 1;
+    console.log(`| ${r.label} | ${r.rate.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.rate / raws[round]!.rate).toFixed(2)}x | ${r.cpu} | ${r.note} |`);
   }
-  console.log(`\npoc.created events stored: ${stored.rows[0]!.n}`);
+  const total = (list: Row[]) => list.reduce((sum, r) => sum + r.rate, 0);
+  console.log('');
+  for (const [label, list] of byTarget) {
+    if (label === 'raw') continue;
+    console.log(`${label}: ${(total(list) / ROUNDS).toFixed(0)} creates/s on average, ${(total(list) / total(raws)).toFixed(2)}x the raw loop over all rounds`);
+  }
+  console.log(`poc.created events stored: ${stored.rows[0]!.n}`);
 } finally {
   for (const child of children.reverse()) {
     child.process.kill('SIGTERM');
@@ -158,7 +178,6 @@ async function measuredCreates(label: string, url: string, token: string, proces
 
 async function rawInsertLoop(): Promise<Row> {
   const pool = new pg.Pool({ connectionString: database.url, max: CONNECTIONS });
-  await pool.query(`create table bench_raw (id uuid primary key, tenant_id uuid not null, data jsonb not null, created_at timestamptz not null default now())`);
   const data = JSON.stringify({ name: 'Bench POC', languages: ['typescript'], tags: ['bench', 'kafka'], repoUrl: 'https://github.com/acme/bench' });
   const latencies: number[] = [];
   // Open every connection first, so the measured loop only runs transactions.
