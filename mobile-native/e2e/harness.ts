@@ -14,7 +14,8 @@ import { type Browser, chromium } from 'playwright-core';
 
 export const appRoot = resolve(import.meta.dirname, '..');
 export const repoRoot = resolve(appRoot, '..');
-export const CHROMIUM = process.env.VIDEO_BROWSER_EXECUTABLE ?? '/usr/bin/chromium';
+/** The browser the e2e and the web bench drive (a full Chromium: Playwright needs more than the video worker's headless shell). */
+export const CHROMIUM = process.env.E2E_BROWSER_EXECUTABLE ?? '/usr/bin/chromium';
 
 /** Build the web app unless dist/ matches the sources already (pnpm test builds it first, so this is usually instant). */
 export function ensureWebBuild(): void {
