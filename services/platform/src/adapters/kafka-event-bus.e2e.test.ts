@@ -119,7 +119,8 @@ describeWithEngines(['kafka'], 'Kafka event bus', ({ kafka }) => {
       },
     });
     await bus.publish(events);
-    await until(() => handled.length >= 3);
+    // Distinct: a redelivered first message (at least once) must not count for the last one.
+    await until(() => new Set(handled).size >= 3);
     await sub.close();
     // At least once: the batch that failed may have handled its first message before the poison; order holds.
     expect([...new Set(handled)]).toEqual([events[0]!.id, events[2]!.id, events[3]!.id]);

@@ -23,7 +23,8 @@ async function until(predicate: () => boolean, timeoutMs: number): Promise<void>
 /** The contract every EventBus adapter passes. */
 export function testEventBusPort(name: string, factory: () => Promise<EventBusFixture>, options: { timeoutMs?: number } = {}): void {
   const timeoutMs = options.timeoutMs ?? 20_000;
-  describe(`EventBus contract: ${name}`, () => {
+  // Each test may wait up to timeoutMs for deliveries, so it is given that and some more to set up and close.
+  describe(`EventBus contract: ${name}`, { timeout: timeoutMs + 15_000 }, () => {
     let fixture: EventBusFixture;
     beforeAll(async () => {
       fixture = await factory();
