@@ -144,4 +144,18 @@ describe('PostgresEventStore.append, grouped', () => {
     expect(((outcomes[3] as PromiseRejectedResult).reason as { code?: string }).code).toBe('22P05');
     for (const [i, s] of streams.entries()) expect(await store.readStream(tenant, s)).toHaveLength(i === 3 ? 0 : 1);
   });
+
+  it('given appends still waiting their turn, when the store closes, then every one is answered first', async () => {
+    const closing = new PostgresEventStore(t.db, { url: t.url, appendConcurrency: 1 });
+    const tenant = randomUUID();
+    const answered: boolean[] = [];
+    const appends = Array.from({ length: 10 }, (_, i) =>
+      closing.append(`poc-${randomUUID()}`, 'no_stream', [created(i)], ctx(tenant)).then(() => {
+        answered[i] = true;
+      }),
+    );
+    await closing.close();
+    expect(answered.filter(Boolean)).toHaveLength(10);
+    await Promise.all(appends);
+  });
 });

@@ -469,6 +469,8 @@ export class PostgresEventStore implements EventStore {
   private readonly waiters = new Set<() => void>();
   private readonly queued: QueuedAppend[] = [];
   private appending = 0;
+  /** Waiting in `close` for the appends under way. */
+  private readonly appendsDone: (() => void)[] = [];
   private notifying = false;
   private notifyAgain = false;
   private notifyTimer: NodeJS.Timeout | undefined;
@@ -515,6 +517,7 @@ export class PostgresEventStore implements EventStore {
       void this.sendBatch(batch).finally(() => {
         this.appending--;
         this.sendAppends();
+        if (this.appending === 0) for (const done of this.appendsDone.splice(0)) done();
       });
     }
   }
@@ -712,6 +715,8 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     for (const wake of [...this.waiters]) wake();
+    // The appends already asked for are answered first (the queue empties itself batch by batch).
+    while (this.appending > 0) await new Promise<void>((resolve) => this.appendsDone.push(resolve));
     this.closed = true;
     clearTimeout(this.notifyTimer);
     this.notifyTimer = undefined;
