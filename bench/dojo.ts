@@ -16,7 +16,7 @@
  * documents in memory only. Our PostgreSQL
  * backends' CPU is shown apart.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,6 +60,30 @@ function cpuTicks(pid: number): number {
     return 0;
   }
 }
+/** user and system ticks of each thread of a process, by thread name (`main` for the main thread). */
+function threadTicks(pid: number): Map<string, { user: number; sys: number }> {
+  const out = new Map<string, { user: number; sys: number }>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '');
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const entry = out.get(name) ?? { user: 0, sys: 0 };
+      entry.user += Number(fields[11]);
+      entry.sys += Number(fields[12]);
+      out.set(name, entry);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
 function memory(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
@@ -87,7 +111,7 @@ const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/
 const tenantId = randomUUID();
 
 function startOurs(): ChildProcess {
-  return startProcess('services/dojo/src/server.ts', {
+  return startProcess(`${process.env.BENCH_OURS_SRC ?? 'services/dojo/src'}/server.ts`, {
     PORT: String(ports.ours),
     HOST: '127.0.0.1',
     DATABASE_URL: dbUrl.toString(),
@@ -154,6 +178,7 @@ async function measure(name: string, pid: number, factory: Factory, rooms: strin
   const pgBefore = pgPids ? await pgPids() : [];
   const pgTicksBefore = new Map(pgBefore.map((p) => [p, cpuTicks(p)]));
   const ticks0 = cpuTicks(pid);
+  const threads0 = threadTicks(pid);
   const self0 = process.cpuUsage();
   // The load client's own event-loop delay: when it nears the latencies, the round measured the machine, not the server.
   const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -163,6 +188,10 @@ async function measure(name: string, pid: number, factory: Factory, rooms: strin
   const elapsed = (Date.now() - t0) / 1000;
   lag.disable();
   const cpuSeconds = (cpuTicks(pid) - ticks0) / TICK;
+  const threads = [...threadTicks(pid)].map(([name, t]) => {
+    const before = threads0.get(name) ?? { user: 0, sys: 0 };
+    return { name, user: t.user - before.user, sys: t.sys - before.sys };
+  });
   const cpu = (cpuSeconds / elapsed) * 100;
   const editsSent = edits;
   const selfCpu = process.cpuUsage(self0);
@@ -190,6 +219,12 @@ async function measure(name: string, pid: number, factory: Factory, rooms: strin
     clientLagP99: lag.percentile(99) / 1e6,
     // Server CPU time per 1,000 edits received: barely moved by the machine's other load, unlike latency.
     cpuMsPerKiloEdit: (cpuSeconds * 1000 * 1000) / Math.max(1, editsSent),
+    // Where that CPU went: user and system time of each thread (ms per 1k edits).
+    threads: threads
+      .filter((t) => t.user + t.sys > 0)
+      .sort((a, b) => b.user + b.sys - (a.user + a.sys))
+      .map((t) => `${t.name} ${((t.user * 1000 * 1000) / TICK / Math.max(1, editsSent)).toFixed(0)}+${((t.sys * 1000 * 1000) / TICK / Math.max(1, editsSent)).toFixed(0)}`)
+      .join(', '),
     benchCpu,
     pgCpu,
     rss: mem.rss,
@@ -247,7 +282,7 @@ try {
     {
       key: 'yws',
       name: '@y/websocket-server 0.1.1 (in memory)',
-      start: () => startProcess('bench/fixtures/y-websocket-server.ts', { PORT: String(ports.yws) }),
+      start: () => startProcess('bench/fixtures/y-websocket-server.ts', { PORT: String(ports.yws) }, process.env.BENCH_YWS_NODE_ARGS?.split(' ').filter(Boolean)),
       ready: `http://127.0.0.1:${ports.yws}/`,
       factory: (round: number) => async (room: string) => wsClient(`ws://127.0.0.1:${ports.yws}`, `r${round}-${room}`, {}),
     },
@@ -288,6 +323,8 @@ try {
       `| ${r.round} | ${r.position} | ${r.name} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${r.samples} | ${r.editsPerSecond.toFixed(0)} | ${r.cpu.toFixed(0)} | ${r.cpuMsPerKiloEdit.toFixed(0)} | ${r.pgCpu === null ? '-' : r.pgCpu.toFixed(0)} | ${r.rss.toFixed(0)} | ${r.hwm.toFixed(0)} | ${r.benchCpu.toFixed(0)} | ${r.clientLagP99.toFixed(0)} | ${r.load.toFixed(1)} |`,
     );
   }
+  console.log('\nServer CPU ms / 1k edits per thread (user+system):\n');
+  for (const r of results) console.log(`- round ${r.round}, ${r.name}: ${r.threads}`);
   console.log(`\nMedian of the ${rounds} round(s) per server (each figure the median of that server's per-round figures):\n`);
   console.log('| server | p50 ms | p99 ms | p99 range ms | server CPU % | CPU ms / 1k edits | PostgreSQL CPU % | RSS MiB | rounds won (p99) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
