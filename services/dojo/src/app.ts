@@ -41,7 +41,7 @@ export async function buildApp(deps: Deps): Promise<DojoApp> {
 
   const events = new PostgresEventStore(db, { url: env.DATABASE_URL });
   const dojos = new DojoRepository(db, events);
-  const documents = new DocumentStore(db, { batchMs: env.DOJO_STORE_BATCH_MS });
+  const documents = new DocumentStore(db, { batchMs: env.DOJO_STORE_BATCH_MS, lazyBatchMs: env.DOJO_STORE_LAZY_BATCH_MS });
   const logger = app.log;
   const sessions = new SessionExtension({ dojos, logger });
   const extensions: Extension[] = [

@@ -19,6 +19,12 @@ export const Env = Type.Object({
   DOJO_MESSAGE_BURST: Type.Integer({ minimum: 1, default: 200 }),
   /** How long the first update of a batch waits before the batch is committed (the room's other clients do not wait). */
   DOJO_STORE_BATCH_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+  /**
+   * How long an update nobody waits for (no `?ack=true` author, no other process serving the room) may wait
+   * for its batch: fewer, larger commits. Every client of the room has it at once; what a crash interrupts,
+   * they send again on reconnect.
+   */
+  DOJO_STORE_LAZY_BATCH_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 50 }),
   /** How long an empty room stays in memory. */
   DOJO_ROOM_IDLE_MS: Type.Integer({ minimum: 0, default: 1_000 }),
   /** How often the room's lease holder folds stored updates into the snapshot. */

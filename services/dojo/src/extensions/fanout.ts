@@ -104,6 +104,10 @@ export function fanoutExtension(deps: { cache: Cache; antiEntropyMs: number; log
       // What was published between our load from the store and the subscription; and we are here now.
       await requestSync(entry);
     },
+    // Another process serves the room: it waits for our stored updates, so they are stored promptly.
+    awaitsChanges(room) {
+      return shared(rooms.get(room.dojoId));
+    },
     onChange(room, update) {
       const entry = rooms.get(room.dojoId);
       if (shared(entry)) void publish(entry, KIND.UPDATE, update);

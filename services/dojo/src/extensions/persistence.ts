@@ -72,10 +72,10 @@ export function persistenceExtension(deps: {
       first.unref();
       timers.set(room.dojoId, first);
     },
-    onStoreUpdate(room, update) {
+    onStoreUpdate(room, update, urgent) {
       // Marked before the commit: a compaction that runs first only leaves this row to the next one.
       dirty.add(room.dojoId);
-      return deps.documents.append(room, update);
+      return deps.documents.append(room, update, urgent);
     },
     async onUnload(room) {
       const timer = timers.get(room.dojoId);

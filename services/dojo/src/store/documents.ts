@@ -3,8 +3,11 @@ import * as Y from 'yjs';
 import { DOC } from '@poc/contracts/dojo';
 import { APP_ROLE, withTenant } from '@poc/platform';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { RoomKey } from '../sync/types.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A batch this large is due within `batchMs` whoever waits for it: statements stay small. */
+const MAX_LAZY_ROWS = 500;
 
 /** One tenant's appends that commit together; every one of them waits on the same promise. */
 interface Batch {
@@ -30,27 +33,38 @@ export interface CompactionResult {
 export class DocumentStore {
   /** The batches being filled, per tenant (row-level security scopes a statement to one tenant). */
   private pending = new Map<string, Batch>();
+  /** Rows in `pending`. */
+  private pendingRows = 0;
+  /** When the pending batches are due (performance.now()): the earliest due of their appends. */
+  private due = Infinity;
   private running = 0;
   private readonly idle = new Set<() => void>();
 
   private timer: NodeJS.Timeout | null = null;
+  /** When the timer fires (performance.now()). */
+  private timerAt = Infinity;
 
   /**
    * `concurrency`: commits in flight at once; appends arriving meanwhile go
    * together in the next one. `batchMs`: how long the first append of a batch
-   * waits for company (fewer, larger commits; nobody but the author's echo and
-   * other processes wait for them).
+   * waits for company when someone waits for its commit (the author's echo,
+   * other processes). `lazyBatchMs` (default `batchMs`): how long an append
+   * nobody waits for may wait; an urgent append takes the whole batch along
+   * with it. Fewer, larger commits: each one costs this process and
+   * PostgreSQL a round trip whatever its size.
    */
   constructor(
     private readonly db: Kysely<unknown>,
-    private readonly options: { concurrency?: number; batchMs?: number } = {},
+    private readonly options: { concurrency?: number; batchMs?: number; lazyBatchMs?: number } = {},
   ) {}
 
   /**
    * Append an update; resolves once it is committed. Appends arriving while
-   * commits are running go together in the next one (group commit).
+   * commits are running go together in the next one (group commit). `urgent`
+   * (the default): someone waits for this commit, it is due within `batchMs`;
+   * otherwise within `lazyBatchMs`.
    */
-  append(key: RoomKey, data: Uint8Array): Promise<void> {
+  append(key: RoomKey, data: Uint8Array, urgent = true): Promise<void> {
     let batch = this.pending.get(key.tenantId);
     if (!batch) {
       let resolve!: () => void;
@@ -63,21 +77,34 @@ export class DocumentStore {
       this.pending.set(key.tenantId, batch);
     }
     batch.rows.push({ dojoId: key.dojoId, data });
-    this.schedule();
+    this.pendingRows++;
+    const wait = urgent || this.pendingRows >= MAX_LAZY_ROWS ? (this.options.batchMs ?? 0) : (this.options.lazyBatchMs ?? this.options.batchMs ?? 0);
+    // Only an earlier deadline moves the timer: most appends of a batch do not touch it.
+    const due = performance.now() + wait;
+    if (due < this.due) {
+      this.due = due;
+      this.schedule();
+    }
     return batch.committed;
   }
 
   private schedule(): void {
-    if (this.timer || this.pending.size === 0 || this.running >= (this.options.concurrency ?? 4)) return;
-    const batchMs = this.options.batchMs ?? 0;
-    if (batchMs === 0) {
+    if (this.pending.size === 0 || this.running >= (this.options.concurrency ?? 4)) return;
+    if (this.timer) {
+      if (this.timerAt <= this.due) return;
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const delay = this.due - performance.now();
+    if (delay <= 0) {
       void this.flush();
       return;
     }
+    this.timerAt = this.due;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
-    }, batchMs);
+    }, delay);
   }
 
   private async flush(): Promise<void> {
@@ -85,6 +112,8 @@ export class DocumentStore {
     try {
       const batches = [...this.pending.values()];
       this.pending = new Map();
+      this.pendingRows = 0;
+      this.due = Infinity;
       await Promise.all(batches.map((batch) => this.insert(batch)));
     } finally {
       this.running--;
@@ -116,8 +145,12 @@ export class DocumentStore {
     }
   }
 
-  /** Wait until every append so far is committed (or failed). */
+  /** Wait until every append so far is committed (or failed): what waits lazily is due now. */
   async drain(): Promise<void> {
+    if (this.pending.size > 0 && this.due > performance.now()) {
+      this.due = performance.now();
+      this.schedule();
+    }
     while (this.running > 0 || this.pending.size > 0 || this.timer) await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 

@@ -212,9 +212,13 @@ class Room implements RoomHandle {
     // one) get it only once stored.
     const from = origin instanceof Connection ? origin : null;
     for (const c of this.connections) if (c !== from) c.send(message);
-    const entry: Unstored = { update, message, author: from?.acks ? from : null, stored: false };
+    const author = from?.acks ? from : null;
+    const entry: Unstored = { update, message, author, stored: false };
     this.unstored.push(entry);
-    this.server.store(this, update).then(
+    // Urgent when someone waits for the commit: the author's echo, the server's own change (its caller waits
+    // for `released()`), another process. An edit nobody waits for may wait longer for company: fewer commits.
+    const urgent = author !== null || from === null || this.server.awaitsChanges(this);
+    this.server.store(this, update, urgent).then(
       () => {
         entry.stored = true;
         this.release();
@@ -294,6 +298,7 @@ export class SyncServer {
   private readonly rooms = new Map<string, Room>();
   private readonly extensions: readonly Extension[];
   private readonly storeHooks: readonly Extension[];
+  private readonly awaitHooks: readonly Extension[];
   private readonly limits: SyncLimits;
   private readonly logger: SyncLogger | undefined;
   private closing = false;
@@ -301,6 +306,7 @@ export class SyncServer {
   constructor(options: { extensions: readonly Extension[]; limits?: Partial<SyncLimits>; logger?: SyncLogger }) {
     this.extensions = options.extensions;
     this.storeHooks = options.extensions.filter((ext) => ext.onStoreUpdate);
+    this.awaitHooks = options.extensions.filter((ext) => ext.awaitsChanges);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.logger = options.logger;
   }
@@ -505,13 +511,19 @@ export class SyncServer {
   }
 
   /** Called by a room for each local update: every store hook, in order. */
-  store(room: Room, update: Uint8Array): Promise<void> {
+  store(room: Room, update: Uint8Array, urgent: boolean): Promise<void> {
     const hooks = this.storeHooks;
     // The hot path: one store hook (persistence) is called directly.
-    if (hooks.length === 1) return hooks[0]!.onStoreUpdate!(room, update);
+    if (hooks.length === 1) return hooks[0]!.onStoreUpdate!(room, update, urgent);
     return (async () => {
-      for (const ext of hooks) await ext.onStoreUpdate!(room, update);
+      for (const ext of hooks) await ext.onStoreUpdate!(room, update, urgent);
     })();
+  }
+
+  /** Does someone outside this process wait for the room's stored changes now? */
+  awaitsChanges(room: Room): boolean {
+    for (const ext of this.awaitHooks) if (ext.awaitsChanges!(room)) return true;
+    return false;
   }
 
   changed(room: Room, update: Uint8Array): void {

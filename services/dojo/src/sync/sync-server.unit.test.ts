@@ -9,12 +9,12 @@ import type { Extension } from './types.ts';
 
 /** A store whose commits the test settles by hand, in any order. */
 function manualStore() {
-  const calls: { update: Uint8Array; commit(): void; fail(error: Error): void }[] = [];
+  const calls: { update: Uint8Array; urgent: boolean; commit(): void; fail(error: Error): void }[] = [];
   const extension: Extension = {
     name: 'store',
-    onStoreUpdate: (_room, update) =>
+    onStoreUpdate: (_room, update, urgent) =>
       new Promise<void>((resolve, reject) => {
-        calls.push({ update, commit: resolve, fail: reject });
+        calls.push({ update, urgent, commit: resolve, fail: reject });
       }),
   };
   return { calls, extension };
@@ -36,7 +36,7 @@ async function room(store: Extension, more: Extension[] = []) {
     frames.length = 0;
     return { frames, closed, handle };
   };
-  return { server, join };
+  return { server, join, key: { tenantId, dojoId } };
 }
 
 /** An edit typed in a client's own document, as the update frame it sends. */
@@ -96,6 +96,27 @@ describe('SyncServer: acknowledgement and relay', () => {
     expect(ana.frames).toHaveLength(0);
     expect(bo.frames).toHaveLength(1);
     for (const h of [ana, bo]) h.handle.closed();
+    await server.close();
+  });
+
+  it('asks the store to hurry only when someone waits for the commit: an author that asked for its echo, another process serving the room, the server itself', async () => {
+    const store = manualStore();
+    let otherProcess = false;
+    const { server, join, key } = await room(store.extension, [{ name: 'fanout', awaitsChanges: () => otherProcess }]);
+    const stock = await join(false);
+    const acking = await join(true);
+    const doc = new Y.Doc();
+    stock.handle.receive(updateMessage(edit(doc, 'a')));
+    acking.handle.receive(updateMessage(edit(doc, 'b')));
+    otherProcess = true;
+    stock.handle.receive(updateMessage(edit(doc, 'c')));
+    otherProcess = false;
+    const changed = server.change(key, (d) => d.getMap('session').set('status', 'started'));
+    while (store.calls.length < 4) await tick();
+    expect(store.calls.map((c) => c.urgent)).toEqual([false, true, true, true]);
+    for (const c of store.calls) c.commit();
+    await changed;
+    for (const h of [stock, acking]) h.handle.closed();
     await server.close();
   });
 

@@ -84,8 +84,15 @@ export interface Extension {
   onAuthenticate?(request: ConnectionRequest, context: Partial<ConnectionContext>): Promise<Partial<ConnectionContext> | void>;
   /** Fill a freshly created room's document (apply stored state); also a place to subscribe to other processes. */
   onLoadDocument?(room: RoomHandle): Promise<void>;
-  /** Make a local change durable. The change is broadcast only after every store hook resolved. */
-  onStoreUpdate?(room: RoomHandle, update: Uint8Array): Promise<void>;
+  /**
+   * Make a local change durable. The author's echo and `onChange` wait for every store hook; the room's
+   * other clients do not. `urgent`: someone waits for this commit (the author asked for its echo, another
+   * process serves the room (`awaitsChanges`), the server wrote it); otherwise the store may take longer
+   * to batch it with others (fewer commits).
+   */
+  onStoreUpdate?(room: RoomHandle, update: Uint8Array, urgent: boolean): Promise<void>;
+  /** True while someone outside this process waits for the room's stored changes (`onChange`): they are then stored urgently. */
+  awaitsChanges?(room: RoomHandle): boolean;
   /** A local change was stored and broadcast here (publish it to other processes). */
   onChange?(room: RoomHandle, update: Uint8Array): void;
   /** Local awareness changed (publish it to other processes). */
