@@ -54,7 +54,8 @@ export async function syncRoutes(app: App, deps: { sync: SyncServer; maxMessageB
               socket.terminate();
               return;
             }
-            socket.send(data, { binary: true });
+            // Binary by default for a buffer; no options object per frame.
+            socket.send(data);
           },
           close: (code, reason) => socket.close(code, reason),
         },

@@ -85,6 +85,8 @@ interface Unstored {
   readonly update: Uint8Array;
   readonly message: Uint8Array;
   readonly author: Connection | null;
+  /** The store's promise for it (shared by the updates of one group commit). */
+  commit?: Promise<void>;
   stored: boolean;
   /** Who waits for this update to be released (`Room.released`): true, or false when the room broke. */
   waiters?: ((released: boolean) => void)[];
@@ -109,6 +111,8 @@ class Room implements RoomHandle {
   idleTimer: NodeJS.Timeout | null = null;
   /** Local updates not yet released (echoed and published), in arrival order. */
   private readonly unstored: Unstored[] = [];
+  /** The store promise of the latest local update, while it is pending. */
+  private lastCommit: Promise<void> | null = null;
   private readonly drained = new Set<() => void>();
   /** The update being applied from the wire (a client's or another process'), relayed as it came. */
   private incoming: { update: Uint8Array; origin: unknown; seen: boolean; changed: Y.Transaction | null } | null = null;
@@ -152,8 +156,11 @@ class Room implements RoomHandle {
     this.readOnly = true;
   }
 
-  /** Apply an update from the wire; when it changes the document, that same update is stored and relayed. */
-  applyIncoming(update: Uint8Array, origin: Connection | typeof ORIGIN.REMOTE): void {
+  /**
+   * Apply an update from the wire; when it changes the document, that same update is stored and relayed.
+   * `frame`: the update message it came in, relayed as it is (no encoding, the same buffer for every peer).
+   */
+  applyIncoming(update: Uint8Array, origin: Connection | typeof ORIGIN.REMOTE, frame: Uint8Array | null = null): void {
     const incoming: NonNullable<Room['incoming']> = { update, origin, seen: false, changed: null };
     this.incoming = incoming;
     let complete = false;
@@ -165,7 +172,8 @@ class Room implements RoomHandle {
       if (incoming.changed) {
         // A frame that fails halfway (malformed after a valid part) is never relayed as it came: what it
         // did change is encoded by Yjs, well formed, like the server's own transactions.
-        this.onDocUpdate(complete ? update : Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(incoming.changed.beforeState)), origin);
+        if (complete) this.onDocUpdate(update, origin, frame);
+        else this.onDocUpdate(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(incoming.changed.beforeState)), origin);
       }
     }
   }
@@ -198,10 +206,10 @@ class Room implements RoomHandle {
     if (changedDocument(transaction)) this.onDocUpdate(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(transaction.beforeState)), origin);
   }
 
-  private onDocUpdate(update: Uint8Array, origin: unknown): void {
+  private onDocUpdate(update: Uint8Array, origin: unknown, frame: Uint8Array | null = null): void {
     this.estimatedBytes += update.byteLength;
-    // Encoded once for the whole room.
-    const message = updateMessage(update);
+    // Encoded once for the whole room, if it did not come as an update message already.
+    const message = frame ?? updateMessage(update);
     if (origin === ORIGIN.REMOTE) {
       this.broadcast(message);
       return;
@@ -218,9 +226,15 @@ class Room implements RoomHandle {
     // Urgent when someone waits for the commit: the author's echo, the server's own change (its caller waits
     // for `released()`), another process. An edit nobody waits for may wait longer for company: fewer commits.
     const urgent = author !== null || from === null || this.server.awaitsChanges(this);
-    this.server.store(this, update, urgent).then(
+    const commit = this.server.store(this, update, urgent);
+    entry.commit = commit;
+    // The updates of one group commit share its promise: one callback for all of them.
+    if (commit === this.lastCommit) return;
+    this.lastCommit = commit;
+    commit.then(
       () => {
-        entry.stored = true;
+        for (const e of this.unstored) if (e.commit === commit) e.stored = true;
+        if (this.lastCommit === commit) this.lastCommit = null;
         this.release();
       },
       (error: unknown) => this.server.storeFailed(this, error),
@@ -450,7 +464,8 @@ export class SyncServer {
             // Read-only connections (analysts, ended dojos): their edits are refused, silently as y-websocket expects.
             if (connection.context?.readOnly || room.readOnly || room.broken) return;
             if (room.estimatedBytes + payload.byteLength > this.limits.maxDocumentBytes) return connection.close(DOJO_CLOSE.TOO_LARGE);
-            room.applyIncoming(payload, connection);
+            // An update message that holds nothing else is relayed as it came.
+            room.applyIncoming(payload, connection, sub === SYNC_MESSAGE.UPDATE && decoder.pos === data.byteLength ? data : null);
           } else {
             return connection.close(DOJO_CLOSE.BAD_MESSAGE);
           }

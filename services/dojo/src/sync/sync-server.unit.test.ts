@@ -82,6 +82,29 @@ describe('SyncServer: acknowledgement and relay', () => {
     await server.close();
   });
 
+  it('relays an update message as it came: the very same buffer to every other client, and to the echo, not encoded again', async () => {
+    const store = manualStore();
+    const { server, join } = await room(store.extension);
+    const ana = await join();
+    const bo = await join();
+    const cy = await join();
+    const frame = updateMessage(edit(new Y.Doc(), 'a'));
+    ana.handle.receive(frame);
+    expect(bo.frames[0]).toBe(frame);
+    expect(cy.frames[0]).toBe(frame);
+    store.calls[0]!.commit();
+    await tick();
+    expect(ana.frames[0]).toBe(frame);
+    // With anything after the update, the frame is not relayed as it came (the update alone is).
+    const padded = new Uint8Array([...updateMessage(edit(new Y.Doc(), 'b')), 0]);
+    ana.handle.receive(padded);
+    expect(bo.frames[1]).not.toBe(padded);
+    expect(same(bo.frames[1], padded.subarray(0, padded.byteLength - 1))).toBe(true);
+    store.calls[1]!.commit();
+    for (const h of [ana, bo, cy]) h.handle.closed();
+    await server.close();
+  });
+
   it('given a client that did not ask for acknowledgements (a stock y-websocket client), then it never gets its own edits back', async () => {
     const store = manualStore();
     const { server, join } = await room(store.extension);
