@@ -22,6 +22,8 @@ export function persistenceExtension(deps: {
 }): Extension {
   const timers = new Map<string, NodeJS.Timeout>();
   const dirty = new Set<string>();
+  /** The version of the stored snapshot each room's document holds (it wrote it). */
+  const snapshots = new Map<string, string>();
   // Compactions take turns (at most two at once): rooms opened together would otherwise compact
   // together and hold every database connection the update appends (and everyone's echo) wait for.
   let compacting = 0;
@@ -39,10 +41,13 @@ export function persistenceExtension(deps: {
   async function compact(room: RoomHandle): Promise<void> {
     const done = await turn();
     try {
-      const result = await deps.documents.compact(room);
+      // From the room's live document: the rows are not integrated again, the snapshot read only when another process wrote it.
+      const result = await deps.documents.compact(room, room, snapshots.get(room.dojoId));
       dirty.delete(room.dojoId);
       if (!result) return;
-      await deps.dojos.execute(room.tenantId, room.dojoId, { type: 'record_snapshot', ...result, now: new Date() }, `system:dojo-compactor:${deps.leases.owner}`);
+      snapshots.set(room.dojoId, result.version);
+      const { bytes, updates, textLength } = result;
+      await deps.dojos.execute(room.tenantId, room.dojoId, { type: 'record_snapshot', bytes, updates, textLength, now: new Date() }, `system:dojo-compactor:${deps.leases.owner}`);
     } finally {
       done();
     }
@@ -91,6 +96,7 @@ export function persistenceExtension(deps: {
         }
       }
       dirty.delete(room.dojoId);
+      snapshots.delete(room.dojoId);
     },
     async onDestroy() {
       for (const t of timers.values()) {

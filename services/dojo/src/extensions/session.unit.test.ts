@@ -17,6 +17,7 @@ const room = (): RoomHandle => {
     connectionsOf: () => 1,
     setReadOnly: () => undefined,
     applyRemoteUpdate: () => undefined,
+    applyStored: () => true,
     applyRemoteAwareness: () => undefined,
     released: async () => true,
   };

@@ -49,6 +49,57 @@ describe('DocumentStore', () => {
     expect(doc.getText('code').toString()).toBe(text);
   });
 
+  it('given the live document of the room, then the compaction applies what it lacked to it, stores its state, and reads the snapshot again only when another process wrote it', async () => {
+    const key = { tenantId: randomUUID(), dojoId: randomUUID() };
+    const author = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    author.on('update', (u: Uint8Array) => updates.push(u));
+    const type = (s: string) => author.getText('code').insert(author.getText('code').length, s);
+    type('stored ');
+    type('missed ');
+    for (const u of updates) await store.append(key, u);
+    // The room holds the first update and one of its own not stored yet, but missed the second.
+    const live = new Y.Doc();
+    Y.applyUpdate(live, updates[0]!);
+    const local = new Y.Doc();
+    Y.applyUpdate(local, updates[0]!);
+    local.on('update', (u: Uint8Array) => Y.applyUpdate(live, u));
+    local.getText('code').insert(0, 'local ');
+    const applied: number[] = [];
+    const into = (usable = true) => ({
+      doc: live,
+      applyStored: (parts: readonly Uint8Array[]) => {
+        applied.push(parts.length);
+        if (!usable) return false;
+        live.transact(() => {
+          for (const p of parts) Y.applyUpdate(live, p);
+        });
+        return true;
+      },
+    });
+    const first = await store.compact(key, into());
+    expect(live.getText('code').toString()).toContain('missed');
+    expect((await store.text(key)).code).toBe(live.getText('code').toString());
+    expect(applied).toEqual([2]);
+    // Its own snapshot since: only the new row is applied.
+    type('more ');
+    await store.append(key, updates.at(-1)!);
+    const second = await store.compact(key, into(), first!.version);
+    expect(applied).toEqual([2, 1]);
+    expect(second!.version).not.toBe(first!.version);
+    // Another writer's snapshot (any other version): read and applied again.
+    type('again ');
+    await store.append(key, updates.at(-1)!);
+    const third = await store.compact(key, into(), first!.version);
+    expect(applied).toEqual([2, 1, 2]);
+    // A room that cannot take them: folded into a fresh document, from the whole stored snapshot.
+    type('last');
+    await store.append(key, updates.at(-1)!);
+    const text = live.getText('code').toString() + 'last';
+    expect(await store.compact(key, into(false), third!.version)).toMatchObject({ updates: 1 });
+    expect((await store.text(key)).code).toBe(text);
+  });
+
   it("keeps tenants apart: another tenant's key reads nothing", async () => {
     const key = { tenantId: randomUUID(), dojoId: randomUUID() };
     await store.append(key, edits(['secret']).updates[0]!);

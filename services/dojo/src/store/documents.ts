@@ -6,6 +6,8 @@ import { APP_ROLE, withTenant } from '@poc/platform';
 import type { RoomKey } from '../sync/types.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Which write of a dojo's snapshot row this is: the transaction that wrote it, and when. */
+const SNAPSHOT_VERSION = sql<string>`(dojo.snapshots.xmin::text || '/' || dojo.snapshots.updated_at::text)`;
 /** A batch this large is due within `batchMs` whoever waits for it: statements stay small. */
 const MAX_LAZY_ROWS = 500;
 
@@ -16,6 +18,13 @@ interface Batch {
   readonly committed: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
+}
+
+/** A live document to compact from (a room): `applyStored` applies updates the store already holds to it. */
+export interface CompactInto {
+  readonly doc: Y.Doc;
+  /** False when the document cannot take them (the room was dropped): the compaction folds into a fresh one. */
+  applyStored(updates: readonly Uint8Array[]): boolean;
 }
 
 export interface CompactionResult {
@@ -194,30 +203,52 @@ export class DocumentStore {
   /**
    * Fold every stored update into the snapshot. Runs under a per-dojo advisory
    * lock (skips when another process holds it); null when there was nothing to fold.
+   *
+   * `into`: the room's live document. What the store holds is applied to it (it
+   * normally holds all of it already; what it lacked reaches its clients), and
+   * its state becomes the snapshot: the rows are not integrated into a fresh
+   * document again, and the stored snapshot is read only when it changed since
+   * `known` (the `version` this returned last time).
    */
-  async compact(key: RoomKey): Promise<CompactionResult | null> {
+  async compact(key: RoomKey, into?: CompactInto, known?: string): Promise<(CompactionResult & { version: string }) | null> {
     return withTenant(this.db, key.tenantId, async (trx) => {
       const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`dojo-compact-${key.dojoId}`})) as ok`.execute(trx);
       if (!lock.rows[0]?.ok) return null;
       const updates = await sql<{ seq: number; data: Buffer }>`select seq, data from dojo.updates where dojo_id = ${key.dojoId} order by seq`.execute(trx);
       if (updates.rows.length === 0) return null;
-      const snapshot = await sql<{ state: Buffer }>`select state from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx);
-      const doc = new Y.Doc();
-      doc.transact(() => {
-        for (const r of snapshot.rows) Y.applyUpdate(doc, r.state);
-        for (const r of updates.rows) Y.applyUpdate(doc, r.data);
-      });
-      const state = Y.encodeStateAsUpdate(doc);
-      const textLength = doc.getText(DOC.CODE).length;
-      doc.destroy();
-      await sql`
+      // The row's version is the transaction that wrote it (xmin) and when: unchanged, the live document holds it.
+      const snapshot = await sql<{ state: Buffer | null }>`
+        select case when ${SNAPSHOT_VERSION} = ${(into && known) || ''} then null else state end as state from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx);
+      const rows = updates.rows.map((r) => r.data);
+      let base: Uint8Array | null = snapshot.rows[0]?.state ?? null;
+      let state: Uint8Array;
+      let textLength: number;
+      if (into && into.applyStored(base ? [base, ...rows] : rows)) {
+        state = Y.encodeStateAsUpdate(into.doc);
+        textLength = into.doc.getText(DOC.CODE).length;
+      } else {
+        // A fresh document, from the whole stored snapshot.
+        if (snapshot.rows.length > 0 && !base) {
+          base = (await sql<{ state: Buffer }>`select state from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx)).rows[0]!.state;
+        }
+        const doc = new Y.Doc();
+        doc.transact(() => {
+          if (base) Y.applyUpdate(doc, base);
+          for (const row of rows) Y.applyUpdate(doc, row);
+        });
+        state = Y.encodeStateAsUpdate(doc);
+        textLength = doc.getText(DOC.CODE).length;
+        doc.destroy();
+      }
+      const written = await sql<{ version: string }>`
         insert into dojo.snapshots (tenant_id, dojo_id, state, text_length, updates_compacted, updated_at)
         values (${key.tenantId}, ${key.dojoId}, ${Buffer.from(state)}, ${textLength}, ${updates.rows.length}, now())
         on conflict (dojo_id) do update set state = excluded.state, text_length = excluded.text_length,
-          updates_compacted = dojo.snapshots.updates_compacted + excluded.updates_compacted, updated_at = excluded.updated_at`.execute(trx);
+          updates_compacted = dojo.snapshots.updates_compacted + excluded.updates_compacted, updated_at = excluded.updated_at
+        returning ${SNAPSHOT_VERSION} as version`.execute(trx);
       // Only the rows read above: one that commits later (a lower seq from a slower transaction) stays for the next compaction.
       await sql`delete from dojo.updates where dojo_id = ${key.dojoId} and seq = any(${updates.rows.map((r) => r.seq)}::bigint[])`.execute(trx);
-      return { bytes: state.byteLength, updates: updates.rows.length, textLength };
+      return { bytes: state.byteLength, updates: updates.rows.length, textLength, version: written.rows[0]!.version };
     });
   }
 

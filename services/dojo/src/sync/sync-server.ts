@@ -182,6 +182,15 @@ class Room implements RoomHandle {
     this.applyIncoming(update, ORIGIN.REMOTE);
   }
 
+  applyStored(updates: readonly Uint8Array[]): boolean {
+    if (this.broken) return false;
+    // One transaction: it is encoded (and relayed, not stored) only if it changed the document.
+    this.doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(this.doc, update);
+    }, ORIGIN.REMOTE);
+    return true;
+  }
+
   applyRemoteAwareness(update: Uint8Array): void {
     applyAwarenessUpdate(this.awareness, update, ORIGIN.REMOTE);
   }

@@ -105,6 +105,32 @@ describe('SyncServer: acknowledgement and relay', () => {
     await server.close();
   });
 
+  it('given stored updates a compaction folds into the room, then what it lacked reaches its clients, and nothing is stored again', async () => {
+    const store = manualStore();
+    const { server, join, key } = await room(store.extension);
+    const ana = await join();
+    const doc = new Y.Doc();
+    const held = edit(doc, 'a');
+    ana.handle.receive(updateMessage(held));
+    store.calls[0]!.commit();
+    await tick();
+    ana.frames.length = 0;
+    const lacked = edit(doc, 'b');
+    expect(server.room(key.dojoId)!.applyStored([held])).toBe(true);
+    expect(ana.frames).toHaveLength(0);
+    expect(server.room(key.dojoId)!.applyStored([held, lacked])).toBe(true);
+    expect(ana.frames).toHaveLength(1);
+    const relayed = new Y.Doc();
+    Y.applyUpdate(relayed, held);
+    const d = decoding.createDecoder(ana.frames[0]!);
+    expect([decoding.readVarUint(d), decoding.readVarUint(d)]).toEqual([MESSAGE_TYPE.SYNC, SYNC_MESSAGE.UPDATE]);
+    Y.applyUpdate(relayed, decoding.readVarUint8Array(d));
+    expect(relayed.getText('code').toString()).toBe('ba');
+    expect(store.calls).toHaveLength(1);
+    ana.handle.closed();
+    await server.close();
+  });
+
   it('given a client that did not ask for acknowledgements (a stock y-websocket client), then it never gets its own edits back', async () => {
     const store = manualStore();
     const { server, join } = await room(store.extension);

@@ -49,6 +49,11 @@ export interface RoomHandle extends RoomKey {
   readonly readOnly: boolean;
   /** Apply an update that another process already stored: broadcast here, not stored again. */
   applyRemoteUpdate(update: Uint8Array): void;
+  /**
+   * Apply updates the store already holds (a compaction folds them), in one transaction: what changes the
+   * document reaches the room's clients; nothing is stored again. False (nothing applied) once the room was dropped.
+   */
+  applyStored(updates: readonly Uint8Array[]): boolean;
   /** Apply awareness from another process. */
   applyRemoteAwareness(update: Uint8Array): void;
   /**
