@@ -49,20 +49,26 @@ describe('DocumentStore', () => {
     expect(doc.getText('code').toString()).toBe(text);
   });
 
-  it('given the live document of the room, then the compaction applies what it lacked to it, stores its state, and reads the snapshot again only when another process wrote it', async () => {
+  it('given the live document of the room, then the compaction applies what it lacked to it, stores its state, and reads back neither its own rows nor its own snapshot', async () => {
     const key = { tenantId: randomUUID(), dojoId: randomUUID() };
+    // Another process writing to the same dojo.
+    const other = new DocumentStore(t.db);
     const author = new Y.Doc();
-    const updates: Uint8Array[] = [];
-    author.on('update', (u: Uint8Array) => updates.push(u));
-    const type = (s: string) => author.getText('code').insert(author.getText('code').length, s);
-    type('stored ');
-    type('missed ');
-    for (const u of updates) await store.append(key, u);
-    // The room holds the first update and one of its own not stored yet, but missed the second.
+    const type = (s: string) => {
+      let update: Uint8Array | null = null;
+      author.once('update', (u: Uint8Array) => (update = u));
+      author.getText('code').insert(author.getText('code').length, s);
+      return update!;
+    };
+    // The room applied its own update before storing it, and holds one of its own not stored yet; the
+    // other process' update did not reach it.
     const live = new Y.Doc();
-    Y.applyUpdate(live, updates[0]!);
+    const own = type('stored ');
+    Y.applyUpdate(live, own);
+    await store.append(key, own);
+    await other.append(key, type('missed '));
     const local = new Y.Doc();
-    Y.applyUpdate(local, updates[0]!);
+    Y.applyUpdate(local, own);
     local.on('update', (u: Uint8Array) => Y.applyUpdate(live, u));
     local.getText('code').insert(0, 'local ');
     const applied: number[] = [];
@@ -78,26 +84,27 @@ describe('DocumentStore', () => {
       },
     });
     const first = await store.compact(key, into());
-    expect(live.getText('code').toString()).toContain('missed');
-    expect((await store.text(key)).code).toBe(live.getText('code').toString());
-    expect(applied).toEqual([2]);
-    // Its own snapshot since: only the new row is applied.
-    type('more ');
-    await store.append(key, updates.at(-1)!);
+    expect(first).toMatchObject({ updates: 2 });
+    expect(applied).toEqual([1]);
+    expect(live.getText('code').toString()).toBe('local stored missed ');
+    expect((await store.text(key)).code).toBe('local stored missed ');
+    // Its own row and its own snapshot since: nothing to read back.
+    const more = type('more ');
+    Y.applyUpdate(live, more);
+    await store.append(key, more);
     const second = await store.compact(key, into(), first!.version);
-    expect(applied).toEqual([2, 1]);
+    expect(applied).toEqual([1, 0]);
     expect(second!.version).not.toBe(first!.version);
-    // Another writer's snapshot (any other version): read and applied again.
-    type('again ');
-    await store.append(key, updates.at(-1)!);
+    // Another writer's snapshot (any other version) and row: read and applied.
+    await other.append(key, type('again '));
     const third = await store.compact(key, into(), first!.version);
-    expect(applied).toEqual([2, 1, 2]);
-    // A room that cannot take them: folded into a fresh document, from the whole stored snapshot.
-    type('last');
-    await store.append(key, updates.at(-1)!);
-    const text = live.getText('code').toString() + 'last';
+    expect(applied).toEqual([1, 0, 2]);
+    // A room that cannot take them: folded into a fresh document, from the whole stored snapshot and every row.
+    const last = type('last');
+    Y.applyUpdate(live, last);
+    await store.append(key, last);
     expect(await store.compact(key, into(false), third!.version)).toMatchObject({ updates: 1 });
-    expect((await store.text(key)).code).toBe(text);
+    expect((await store.text(key)).code).toBe('local stored missed more again last');
   });
 
   it("keeps tenants apart: another tenant's key reads nothing", async () => {

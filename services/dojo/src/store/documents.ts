@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import * as Y from 'yjs';
 import { DOC } from '@poc/contracts/dojo';
@@ -52,6 +53,8 @@ export class DocumentStore {
   private timer: NodeJS.Timeout | null = null;
   /** When the timer fires (performance.now()). */
   private timerAt = Infinity;
+  /** This store's id on the rows it writes (one per process): its compactions fold them without reading them back. */
+  readonly writer: string;
 
   /**
    * `concurrency`: commits in flight at once; appends arriving meanwhile go
@@ -64,8 +67,11 @@ export class DocumentStore {
    */
   constructor(
     private readonly db: Kysely<unknown>,
-    private readonly options: { concurrency?: number; batchMs?: number; lazyBatchMs?: number } = {},
-  ) {}
+    private readonly options: { concurrency?: number; batchMs?: number; lazyBatchMs?: number; writer?: string } = {},
+  ) {
+    this.writer = options.writer ?? randomUUID();
+    if (!UUID.test(this.writer)) throw new Error('a document writer is a UUID');
+  }
 
   /**
    * Append an update; resolves once it is committed. Appends arriving while
@@ -141,11 +147,11 @@ export class DocumentStore {
       // transaction, so the tenant scope (row-level security as `withTenant` sets it) and the insert
       // commit together. Every value is inlined from checked forms only: UUIDs and hex.
       if (!UUID.test(tenantId) || items.some((i) => !UUID.test(i.dojoId))) throw new Error('dojo update keys must be UUIDs');
-      const rows = items.map((i) => `('${tenantId}','${i.dojoId}','\\x${Buffer.from(i.data.buffer, i.data.byteOffset, i.data.byteLength).toString('hex')}'::bytea)`);
+      const rows = items.map((i) => `('${tenantId}','${i.dojoId}','\\x${Buffer.from(i.data.buffer, i.data.byteOffset, i.data.byteLength).toString('hex')}'::bytea,'${this.writer}')`);
       await sql
         .raw(
           `select set_config('app.tenant_id', '${tenantId}', true), set_config('app.system', 'off', true), set_config('role', '${APP_ROLE}', true);
-           insert into dojo.updates (tenant_id, dojo_id, data) values ${rows.join(',')};`,
+           insert into dojo.updates (tenant_id, dojo_id, data, writer) values ${rows.join(',')};`,
         )
         .execute(this.db);
       batch.resolve();
@@ -214,12 +220,16 @@ export class DocumentStore {
     return withTenant(this.db, key.tenantId, async (trx) => {
       const lock = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`dojo-compact-${key.dojoId}`})) as ok`.execute(trx);
       if (!lock.rows[0]?.ok) return null;
-      const updates = await sql<{ seq: number; data: Buffer }>`select seq, data from dojo.updates where dojo_id = ${key.dojoId} order by seq`.execute(trx);
+      // With the live document, the rows this store wrote are not read back: the room applied them before storing them.
+      const own = into ? this.writer : null;
+      const updates = await sql<{ seq: number; data: Buffer | null }>`
+        select seq, case when writer = ${own}::uuid then null else data end as data from dojo.updates where dojo_id = ${key.dojoId} order by seq`.execute(trx);
       if (updates.rows.length === 0) return null;
       // The row's version is the transaction that wrote it (xmin) and when: unchanged, the live document holds it.
       const snapshot = await sql<{ state: Buffer | null }>`
         select case when ${SNAPSHOT_VERSION} = ${(into && known) || ''} then null else state end as state from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx);
-      const rows = updates.rows.map((r) => r.data);
+      let rows: Uint8Array[] = [];
+      for (const r of updates.rows) if (r.data) rows.push(r.data);
       let base: Uint8Array | null = snapshot.rows[0]?.state ?? null;
       let state: Uint8Array;
       let textLength: number;
@@ -227,9 +237,13 @@ export class DocumentStore {
         state = Y.encodeStateAsUpdate(into.doc);
         textLength = into.doc.getText(DOC.CODE).length;
       } else {
-        // A fresh document, from the whole stored snapshot.
+        // A fresh document, from the whole stored snapshot and every row read.
         if (snapshot.rows.length > 0 && !base) {
           base = (await sql<{ state: Buffer }>`select state from dojo.snapshots where dojo_id = ${key.dojoId}`.execute(trx)).rows[0]!.state;
+        }
+        if (rows.length < updates.rows.length) {
+          const seqs = updates.rows.map((r) => r.seq);
+          rows = (await sql<{ data: Buffer }>`select data from dojo.updates where dojo_id = ${key.dojoId} and seq = any(${seqs}::bigint[]) order by seq`.execute(trx)).rows.map((r) => r.data);
         }
         const doc = new Y.Doc();
         doc.transact(() => {

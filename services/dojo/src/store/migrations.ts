@@ -64,6 +64,12 @@ export const dojoMigrations: Record<string, Migration> = {
       await tenantPolicy('dojo.snapshots').execute(db);
     },
   },
+  // Which process wrote an update (its `DocumentStore.writer`): its compaction folds its own rows without reading them back.
+  '002_update_writer': {
+    async up(db) {
+      await sql`alter table dojo.updates add column writer uuid`.execute(db);
+    },
+  },
 };
 
 /** The event store's tables (shared, idempotent) and the dojo tables. */
