@@ -131,6 +131,25 @@ describe('SyncServer: acknowledgement and relay', () => {
     await server.close();
   });
 
+  it('given updates that commit together (one group commit, one promise), then they are all echoed once it resolves, in order', async () => {
+    let commit!: () => void;
+    const batch = new Promise<void>((resolve) => (commit = resolve));
+    let stored = 0;
+    const { server, join } = await room({ name: 'store', onStoreUpdate: () => (stored++, batch) });
+    const ana = await join();
+    const doc = new Y.Doc();
+    const frames = [updateMessage(edit(doc, 'a')), updateMessage(edit(doc, 'b')), updateMessage(edit(doc, 'c'))];
+    for (const f of frames) ana.handle.receive(f);
+    expect(stored).toBe(3);
+    await tick();
+    expect(ana.frames).toHaveLength(0);
+    commit();
+    await tick();
+    expect(ana.frames).toEqual(frames);
+    ana.handle.closed();
+    await server.close();
+  });
+
   it('given a client that did not ask for acknowledgements (a stock y-websocket client), then it never gets its own edits back', async () => {
     const store = manualStore();
     const { server, join } = await room(store.extension);
