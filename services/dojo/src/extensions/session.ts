@@ -56,6 +56,9 @@ export class SessionExtension implements Extension {
   async onDestroy(): Promise<void> {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    // Commands already asked for (a leave from a socket that closed just before the shutdown) are recorded
+    // before the service lets its database go.
+    while (this.chains.size > 0) await Promise.allSettled([...this.chains.values()]);
   }
 
   /** Run a command for a room, one at a time per dojo, then show the result in the document. */

@@ -56,4 +56,24 @@ describe('SessionExtension', () => {
     await Promise.all(rooms.map((r) => sessions.onConnect(r, { tenantId: 't', userId: 'u', displayName: 'U', readOnly: false, roles: ['member'] })));
     expect(most).toBe(4);
   });
+
+  it('given leave commands still queued when the service stops, then onDestroy resolves only once every one was recorded', async () => {
+    const recorded: string[] = [];
+    const slow = {
+      execute: async (_tenant: string, dojoId: string) => {
+        await new Promise((r) => setTimeout(r, 20));
+        recorded.push(dojoId);
+        return { state: {}, version: 1, appended: 0 };
+      },
+    } as unknown as DojoRepository;
+    const sessions = new SessionExtension({ dojos: slow });
+    const ctx = { tenantId: 't', userId: 'u', displayName: 'U', readOnly: false, roles: ['member' as const] };
+    const left = Array.from({ length: 10 }, (_, i) => ({ ...room(), dojoId: `d${i}`, connectionsOf: () => 0 }));
+    // Ten sockets closed by their clients; the leaves run four at a time.
+    const leaves = left.map((r) => sessions.onDisconnect(r, ctx, 'client'));
+    await sessions.onDestroy();
+    expect(recorded.sort()).toEqual(left.map((r) => r.dojoId).sort());
+    await Promise.all(leaves);
+  });
 });
+
