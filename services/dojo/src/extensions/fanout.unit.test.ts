@@ -1,29 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { Awareness } from 'y-protocols/awareness';
 import { MemoryCache } from '@poc/platform';
 import type { RoomHandle } from '../sync/types.ts';
+import { fakeRoom } from '../testing/fake-room.ts';
 import { fanoutExtension } from './fanout.ts';
 
 /** One process' room of a dojo, as the fan-out sees it. */
-const room = (tenantId: string, dojoId: string): RoomHandle => {
-  const doc = new Y.Doc();
-  return {
-    tenantId,
-    dojoId,
-    doc,
-    awareness: new Awareness(doc),
-    size: 1,
-    readOnly: false,
-    connectionsOf: () => 1,
-    setReadOnly: () => undefined,
-    applyRemoteUpdate: (update) => Y.applyUpdate(doc, update),
-    applyStored: () => true,
-    applyRemoteAwareness: () => undefined,
-    released: async () => true,
-  };
-};
+const room = (tenantId: string, dojoId: string): RoomHandle => fakeRoom({ tenantId, dojoId });
 
 const until = async (condition: () => boolean) => {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));

@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { Awareness } from 'y-protocols/awareness';
 import type { DojoRepository } from '../store/dojos.ts';
 import type { RoomHandle } from '../sync/types.ts';
+import { fakeRoom } from '../testing/fake-room.ts';
 import { SessionExtension } from './session.ts';
 
-const room = (): RoomHandle => {
-  const doc = new Y.Doc();
-  return {
-    tenantId: 't',
-    dojoId: 'd',
-    doc,
-    awareness: new Awareness(doc),
-    size: 1,
-    readOnly: false,
-    connectionsOf: () => 1,
-    setReadOnly: () => undefined,
-    applyRemoteUpdate: () => undefined,
-    applyStored: () => true,
-    applyRemoteAwareness: () => undefined,
-    released: async () => true,
-  };
-};
+const room = (): RoomHandle => fakeRoom();
 
 describe('SessionExtension', () => {
   it('regression: a join whose command fails (database unreachable) rejects its own hook and leaves no unhandled rejection behind (it crashed the server)', async () => {
