@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresEventStore, PostgresLogEventBus, PostgresSearch } from '@poc/platform';
-import { type TestDatabase, createTestDatabase } from '@poc/platform/testing';
+import type { TestDatabase } from '@poc/platform/testing';
 import { type ProjectorService, buildApp } from './app.ts';
 import { loadServiceEnv } from './env.ts';
-import { migrateProjections } from './runtime/store.ts';
+import { createProjectionsTestDatabase } from './testing/database.ts';
 
 describe('the projector worker', () => {
   let t: TestDatabase<unknown>;
@@ -13,10 +13,7 @@ describe('the projector worker', () => {
   let service: ProjectorService;
 
   beforeAll(async () => {
-    t = await createTestDatabase('poc_projections_app');
-    await PostgresEventStore.migrate(t.db);
-    await migrateProjections(t.db);
-    await PostgresSearch.migrate(t.db);
+    t = await createProjectionsTestDatabase('poc_projections_app');
     store = new PostgresEventStore(t.db, { url: t.url });
     bus = new PostgresLogEventBus(t.db, store);
     service = await buildApp({

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type EventEnvelope, KafkaEventBus, type NewEvent, PostgresEventStore, PostgresSearch } from '@poc/platform';
-import { type TestDatabase, createTestDatabase, describeWithEngines } from '@poc/platform/testing';
+import { type TestDatabase, describeWithEngines } from '@poc/platform/testing';
 import type { Projection } from '../runtime/projection.ts';
 import { Projector, rebuildProjection } from '../runtime/projector.ts';
-import { loadCheckpoints, migrateProjections } from '../runtime/store.ts';
+import { loadCheckpoints } from '../runtime/store.ts';
 import { type PocRebuildTarget, pocProjection } from './projection.ts';
 import { pocReadModelChecksum } from './read-model.ts';
+import { createProjectionsTestDatabase } from '../testing/database.ts';
 
 const created = (name: string): NewEvent => ({
   type: 'poc.created',
@@ -40,10 +41,7 @@ describeWithEngines(['kafka'], 'POC projection consuming Kafka', ({ kafka }) => 
   const rowsAt = async (tenantId: string) => (await pocReadModelChecksum(t.db, tenantId).catch(() => ({ rows: 0 }))).rows;
 
   beforeAll(async () => {
-    t = await createTestDatabase('poc_kafka_projection');
-    await PostgresEventStore.migrate(t.db);
-    await migrateProjections(t.db);
-    await PostgresSearch.migrate(t.db);
+    t = await createProjectionsTestDatabase('poc_kafka_projection');
     store = new PostgresEventStore(t.db, { url: t.url });
     search = new PostgresSearch(t.db);
   });

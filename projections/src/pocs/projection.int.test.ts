@@ -7,6 +7,7 @@ import { rebuildProjection } from '../runtime/projector.ts';
 import { migrateProjections, registeredTenants } from '../runtime/store.ts';
 import { pocProjection } from './projection.ts';
 import { pocReadModelChecksum, pocReadModelStep, readPocRow } from './read-model.ts';
+import { createProjectionsTestDatabase } from '../testing/database.ts';
 
 const created = (name: string, extra: Record<string, unknown> = {}): NewEvent => ({
   type: 'poc.created',
@@ -26,10 +27,7 @@ describe('POC projection: given events, then rows and search hits', () => {
     (await store.append(`poc-${id}`, expected, events, { tenantId, actor: 'user:u1', correlationId: 'c' })).events;
 
   beforeAll(async () => {
-    t = await createTestDatabase('poc_projection');
-    await PostgresEventStore.migrate(t.db);
-    await migrateProjections(t.db);
-    await PostgresSearch.migrate(t.db);
+    t = await createProjectionsTestDatabase('poc_projection');
     store = new PostgresEventStore(t.db, { url: t.url });
     search = new PostgresSearch(t.db);
   });

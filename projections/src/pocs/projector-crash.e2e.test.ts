@@ -4,11 +4,11 @@ import { resolve } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NewEvent, PostgresEventStore, PostgresSearch } from '@poc/platform';
-import { type TestDatabase, createTestDatabase } from '@poc/platform/testing';
+import type { TestDatabase } from '@poc/platform/testing';
 import { postgresLogLag, rebuildProjection } from '../runtime/projector.ts';
-import { migrateProjections } from '../runtime/store.ts';
 import { pocProjection } from './projection.ts';
 import { pocReadModelChecksum } from './read-model.ts';
+import { createProjectionsTestDatabase } from '../testing/database.ts';
 
 const server = resolve(import.meta.dirname, '..', 'server.ts');
 
@@ -38,10 +38,7 @@ describe('projector killed with SIGKILL in the middle of a batch', () => {
       where locktype = 'advisory' and granted and objid = (hashtext('projection:pocs')::bigint & 4294967295)::text::oid`.execute(t.db)).rows[0]!.n > 0;
 
   beforeAll(async () => {
-    t = await createTestDatabase('poc_crash');
-    await PostgresEventStore.migrate(t.db);
-    await migrateProjections(t.db);
-    await PostgresSearch.migrate(t.db);
+    t = await createProjectionsTestDatabase('poc_crash');
     store = new PostgresEventStore(t.db, { url: t.url });
     search = new PostgresSearch(t.db);
   });
